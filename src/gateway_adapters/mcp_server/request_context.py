@@ -1,0 +1,46 @@
+"""Building the domain's ``CallContext`` from one inbound MCP request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastmcp import Context
+from fastmcp.server.dependencies import get_http_headers
+
+from gateway_domain import CallContext
+
+_DROPPED_META_PREFIXES = ("io.modelcontextprotocol/",)
+_DROPPED_META_KEYS = {"progressToken", "progress_token"}
+
+
+def _forwardable_meta(meta: Any) -> dict[str, Any] | None:
+    """The caller's ``_meta`` minus protocol bookkeeping, which belongs to this hop only."""
+    if meta is None:
+        return None
+    raw: Mapping[str, Any] = meta if isinstance(meta, Mapping) else getattr(meta, "model_dump", dict)()
+    kept = {
+        key: value
+        for key, value in raw.items()
+        if key not in _DROPPED_META_KEYS and not key.startswith(_DROPPED_META_PREFIXES)
+    }
+    return kept or None
+
+
+class _ProgressRelay:
+    """Relays an upstream's progress notifications to the caller of the meta-tool."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def __call__(self, progress: float, total: float | None, message: str | None) -> None:
+        await self._ctx.report_progress(progress, total, message)
+
+
+def call_context(ctx: Context | None) -> CallContext:
+    headers = get_http_headers(include_all=True)
+    if ctx is None:
+        return CallContext(headers=headers)
+    request = ctx.request_context
+    meta = _forwardable_meta(request.meta if request is not None else None)
+    return CallContext(headers=headers, request_meta=meta, progress=_ProgressRelay(ctx))

@@ -1,0 +1,191 @@
+"""The FastMCP server: the meta-tools and the health routes, translating to and from the domain.
+
+Each meta-tool builds a ``CallContext``, calls one use case and renders its answer. Nothing here
+decides anything; every failure becomes a ``{"error", "code", "details"}`` result, never a trace.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any
+
+import mcp_types as mt
+from fastmcp import Context, FastMCP
+from fastmcp.exceptions import ValidationError
+from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.tools import ToolResult
+from pydantic import Field
+from pydantic import ValidationError as PydanticValidationError
+
+from gateway_domain import (
+    DiscoverRequest,
+    ErrorCode,
+    Gateway,
+    GatewayError,
+    RegistrySnapshot,
+)
+
+from .rendering import call_result, discovery_result, error_result, json_result
+from .request_context import call_context
+
+log = logging.getLogger(__name__)
+
+
+async def _guarded(tool: str, work: Callable[[], Awaitable[ToolResult]]) -> ToolResult:
+    """Run one meta-tool; a domain error becomes an error result, anything else a generic one."""
+    try:
+        return await work()
+    except GatewayError as error:
+        return error_result(error)
+    except Exception:
+        log.exception("%s failed unexpectedly", tool)
+        return error_result(
+            GatewayError(ErrorCode.EXECUTION_ERROR, f"{tool} failed inside the gateway; the failure was logged.")
+        )
+
+
+def _parse_arguments(arguments: Mapping[str, Any] | str | None) -> Mapping[str, Any]:
+    """Accept the arguments object, or the same object sent as a JSON string (a common LLM slip)."""
+    if arguments is None:
+        return {}
+    if isinstance(arguments, str):
+        try:
+            parsed = json.loads(arguments) if arguments.strip() else {}
+        except json.JSONDecodeError as exc:
+            raise GatewayError(
+                ErrorCode.INVALID_ARGUMENTS,
+                f"arguments must be a JSON object; the string given is not valid JSON ({exc.msg}).",
+                {"argument": "arguments"},
+            ) from None
+        arguments = parsed
+    if not isinstance(arguments, Mapping):
+        raise GatewayError(
+            ErrorCode.INVALID_ARGUMENTS,
+            f"arguments must be a JSON object, not {type(arguments).__name__}.",
+            {"argument": "arguments"},
+        )
+    return arguments
+
+
+class _ArgumentErrors(Middleware):
+    """Meta-tool arguments of the wrong shape get the gateway's ``invalid_arguments`` error, not
+    pydantic's multi-line report with its documentation links."""
+
+    async def on_call_tool(
+        self,
+        context: MiddlewareContext[mt.CallToolRequestParams],
+        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
+    ) -> ToolResult:
+        try:
+            return await call_next(context)
+        except ValidationError as error:
+            cause = error.__cause__
+            problems = (
+                [f"{'.'.join(str(part) for part in e['loc']) or 'arguments'}: {e['msg']}" for e in cause.errors()]
+                if isinstance(cause, PydanticValidationError)
+                else [str(error)]
+            )
+            tool = context.message.name
+            return error_result(
+                GatewayError(
+                    ErrorCode.INVALID_ARGUMENTS,
+                    f"Invalid arguments for {tool}: {'; '.join(problems)}.",
+                    {"tool": tool, "problems": problems},
+                )
+            )
+
+
+def build_server(gateway: Gateway, *, name: str) -> FastMCP[Any]:
+    """A FastMCP server exposing the gateway's four meta-tools; its instructions follow the registry."""
+    server: FastMCP[Any] = FastMCP(
+        name,
+        instructions=gateway.instructions(),
+        middleware=[_ArgumentErrors()],
+        mask_error_details=True,
+        on_duplicate="replace",
+    )
+
+    def follow(snapshot: RegistrySnapshot) -> None:
+        server.instructions = gateway.instructions()
+
+    gateway.subscribe(follow)
+
+    @server.tool(
+        annotations=mt.ToolAnnotations(read_only_hint=True, open_world_hint=False),
+        output_schema=None,
+    )
+    async def discover_tools(
+        ctx: Context,
+        domain: Annotated[str | None, Field(description="A domain to list or search in.")] = None,
+        group: Annotated[str | None, Field(description="A group inside the domain to list.")] = None,
+        query: Annotated[str | None, Field(description="Words describing what you want to do.")] = None,
+        format: Annotated[
+            str, Field(description='"schema" for a JSON summary, "signatures" for Python-style signatures.')
+        ] = "schema",
+        limit: Annotated[int | None, Field(description="How many search results to return (default 10).")] = None,
+    ) -> ToolResult:
+        """Find tools. With no arguments: every domain with its tool count and groups. With
+        `domain`: that domain's tools (add `group` to narrow). With `query`: the tools that best
+        match it, ranked, across all domains (or inside `domain`). Use `format="signatures"` to get
+        Python-style signatures you can call directly."""
+        request = DiscoverRequest(domain=domain, group=group, query=query, format=format, limit=limit)
+
+        async def work() -> ToolResult:
+            return discovery_result(await gateway.discover(request, call_context(ctx)))
+
+        return await _guarded("discover_tools", work)
+
+    @server.tool(
+        annotations=mt.ToolAnnotations(read_only_hint=True, open_world_hint=False),
+        output_schema=None,
+    )
+    async def get_tool_schema(
+        ctx: Context,
+        tool_name: Annotated[str, Field(description="The tool's name as discover_tools shows it.")],
+    ) -> ToolResult:
+        """Get a tool's full input JSON Schema (and output schema and annotations) before calling
+        it with execute_tool. An unknown name answers with similar names."""
+
+        async def work() -> ToolResult:
+            return json_result(await gateway.get_schema(tool_name, call_context(ctx)))
+
+        return await _guarded("get_tool_schema", work)
+
+    @server.tool(
+        annotations=mt.ToolAnnotations(read_only_hint=False, open_world_hint=True),
+        output_schema=None,
+    )
+    async def execute_tool(
+        ctx: Context,
+        tool_name: Annotated[str, Field(description="The tool to run.")],
+        arguments: Annotated[
+            dict[str, Any] | str | None, Field(description="The tool's arguments as an object.")
+        ] = None,
+    ) -> ToolResult:
+        """Run a tool with the given arguments and return its result exactly as the tool produced
+        it (text, images, structured content). Find tools with discover_tools and check their
+        arguments with get_tool_schema first."""
+
+        async def work() -> ToolResult:
+            result = await gateway.execute(tool_name, _parse_arguments(arguments), call_context(ctx))
+            return call_result(result)
+
+        return await _guarded("execute_tool", work)
+
+    @server.tool(
+        annotations=mt.ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False),
+        output_schema=None,
+    )
+    async def refresh_registry() -> ToolResult:
+        """Re-read every upstream server's tool list now and report the tools added and removed in
+        each domain. Use it when tools seem to be missing or out of date."""
+
+        async def work() -> ToolResult:
+            changes = await gateway.refresh()
+            return json_result({"refreshed": [change.to_payload() for change in changes]})
+
+        return await _guarded("refresh_registry", work)
+
+    return server

@@ -1,0 +1,93 @@
+"""The ``Upstream`` port over the MCP SDK: list and call through one shared session."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+from mcp import Client
+
+from gateway_domain import CallResult, ErrorCode, GatewayError, ToolSpec, UpstreamCall
+
+from .call_scope import call_scope
+from .convert import call_result, tool_spec
+from .errors import classify, connection_lost
+from .session import Connector, SessionKeeper
+
+log = logging.getLogger(__name__)
+
+MAX_LIST_PAGES = 1000
+
+
+class McpUpstream:
+    """An upstream MCP server reached over any SDK transport, through one long-lived session.
+
+    Enter it (``async with``) for as long as the gateway runs; leaving closes the session.
+    """
+
+    def __init__(self, domain: str, connect: Connector, *, connect_timeout: float = 10.0) -> None:
+        self.domain = domain
+        self._keeper = SessionKeeper(domain, connect, connect_timeout=connect_timeout)
+
+    async def __aenter__(self) -> McpUpstream:
+        await self._keeper.__aenter__()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._keeper.__aexit__(exc_type, exc, tb)
+
+    @property
+    def connected(self) -> bool:
+        return self._keeper.connected
+
+    async def list_tools(self) -> Sequence[ToolSpec]:
+        client, generation = await self._keeper.session()
+        with call_scope() as scope:
+            try:
+                return await self._list_all(client)
+            except Exception as exc:
+                raise self._failure(exc, scope, generation) from None
+
+    async def _list_all(self, client: Client) -> list[ToolSpec]:
+        specs: list[ToolSpec] = []
+        cursor: str | None = None
+        seen: set[str] = set()
+        for _ in range(MAX_LIST_PAGES):
+            page = await client.list_tools(cursor=cursor, cache_mode="refresh")
+            specs.extend(tool_spec(tool) for tool in page.tools)
+            cursor = page.next_cursor
+            if cursor is None or cursor in seen:
+                return specs
+            seen.add(cursor)
+        log.warning("upstream %s: stopped listing after %d pages", self.domain, MAX_LIST_PAGES)
+        return specs
+
+    async def call_tool(self, call: UpstreamCall) -> CallResult:
+        client, generation = await self._keeper.session()
+        meta: Any = dict(call.meta) if call.meta else None
+        with call_scope(call.headers) as scope:
+            try:
+                result = await client.call_tool(
+                    call.tool_name, dict(call.arguments), progress_callback=call.progress, meta=meta
+                )
+            except Exception as exc:
+                raise self._failure(exc, scope, generation) from None
+        return call_result(result)
+
+    def _failure(self, exc: Exception, scope: Any, generation: int) -> GatewayError:
+        if isinstance(exc, GatewayError):
+            return exc
+        if connection_lost(exc):
+            self._keeper.drop(generation)
+        if isinstance(exc, RuntimeError) and "structured content" in str(exc):
+            # The SDK checks results against the tool's output schema; say what the upstream got wrong.
+            return GatewayError(
+                ErrorCode.UPSTREAM_ERROR,
+                f"Upstream server '{self.domain}' returned a result that breaks its own output schema: {exc}",
+                {"domain": self.domain},
+            )
+        return classify(self.domain, exc, scope)

@@ -1,0 +1,41 @@
+"""The ``Tracer`` port on OpenTelemetry: spans go to whatever ``TracerProvider`` the host installed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
+
+from gateway_domain import Span
+from gateway_domain.ports import AttributeValue
+
+
+class _OtelSpan:
+    def __init__(self, span: trace.Span) -> None:
+        self._span = span
+
+    def set_attribute(self, key: str, value: AttributeValue) -> None:
+        self._span.set_attribute(key, value)
+
+    def record_error(self, error: BaseException, code: str) -> None:
+        self._span.set_attribute("gateway.error_code", code)
+        self._span.set_status(Status(StatusCode.ERROR, code))
+
+
+class OtelTracer:
+    """Spans named ``gateway.*`` with ``gateway.*`` attributes, as the reference gateway emits."""
+
+    def __init__(self, tracer_provider: trace.TracerProvider | None = None) -> None:
+        self._tracer = trace.get_tracer("mcp_discovery_gateway", tracer_provider=tracer_provider)
+
+    def start_span(
+        self, name: str, attributes: Mapping[str, AttributeValue] | None = None
+    ) -> AbstractContextManager[Span]:
+        return self._span(name, attributes)
+
+    @contextmanager
+    def _span(self, name: str, attributes: Mapping[str, AttributeValue] | None) -> Iterator[Span]:
+        with self._tracer.start_as_current_span(name, attributes=dict(attributes or {})) as span:
+            yield _OtelSpan(span)

@@ -1,0 +1,49 @@
+"""The composition root: configuration, wiring, ``python -m gateway_app``, and the public facade.
+
+    from gateway_app import GatewayServer
+
+    gateway = GatewayServer({"crm": "http://localhost:9000/mcp"})
+    gateway.run(port=8080)
+
+``GatewayServer`` is imported on first use: the server stack takes over a second to import, and
+``python -m gateway_app`` must be able to reject a bad configuration before paying for it.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from gateway_domain import (
+    CallContext,
+    CallResult,
+    ErrorCode,
+    GatewayError,
+    ToolSpec,
+    Upstream,
+    UpstreamCall,
+)
+
+from .config import ConfigError, GatewayConfig, load_config
+
+if TYPE_CHECKING:
+    from .facade import GatewayServer
+
+__all__ = [
+    "CallContext",
+    "CallResult",
+    "ConfigError",
+    "ErrorCode",
+    "GatewayConfig",
+    "GatewayError",
+    "GatewayServer",
+    "ToolSpec",
+    "Upstream",
+    "UpstreamCall",
+    "load_config",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "GatewayServer":
+        from .facade import GatewayServer
+
+        return GatewayServer
+    raise AttributeError(f"module 'gateway_app' has no attribute {name!r}")

@@ -1,0 +1,47 @@
+"""``python -m gateway_app``: the gateway configured by ``GATEWAY_*`` variables.
+
+A configuration problem prints one line per problem and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from .config import ConfigError, configure_logging, load_config
+
+log = logging.getLogger("gateway_app")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        config = load_config(os.environ)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"configuration error: {problem}", file=sys.stderr)
+        return 2
+    configure_logging(config.log_level)
+    # FastMCP installs its own rich console handler on import unless told not to; keep one format.
+    os.environ.setdefault("FASTMCP_LOG_ENABLED", "false")
+
+    from .facade import GatewayServer  # the server stack costs ~1.5 s to import: only once config is good
+
+    server = GatewayServer.from_config(config)
+    log.info(
+        "gateway %r: %d upstream(s) (%s), serving http://%s:%d/mcp",
+        config.name,
+        len(config.upstreams),
+        ", ".join(config.upstreams),
+        config.host,
+        config.port,
+    )
+    try:
+        server.run(host=config.host, port=config.port, log_level="warning")
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""``GatewayServer``: the gateway embedded in a Python program, in the reference gateway's shape.
+
+This is the composition root: the only place that picks real adapters (FastMCP serving, MCP SDK
+upstream sessions, OpenTelemetry) and hands them to the domain. The CLI builds one of these from
+the environment; a program builds one directly and may pass its own ``Upstream`` adapters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from functools import partial
+from typing import Any, TypeGuard
+
+import anyio
+import uvicorn
+from fastmcp import FastMCP
+from starlette.applications import Starlette
+
+from gateway_adapters.mcp_server import add_health_routes, build_server
+from gateway_adapters.mcp_upstream import McpUpstream, http_connector
+from gateway_adapters.otel import OtelTracer
+from gateway_domain import Gateway, Tracer, Upstream, UpstreamRegistration
+
+from .config import (
+    DEFAULT_NAME,
+    ConfigError,
+    GatewayConfig,
+    UpstreamConfig,
+    apply_headers,
+    parse_descriptions,
+    parse_upstreams,
+)
+
+log = logging.getLogger(__name__)
+
+UpstreamSource = str | Mapping[str, Any] | Upstream
+"""A URL, a ``{"url": ..., "headers": ..., "description": ...}`` object, or your own ``Upstream``."""
+
+
+def _is_adapter(value: object) -> TypeGuard[Upstream]:
+    return callable(getattr(value, "list_tools", None)) and callable(getattr(value, "call_tool", None))
+
+
+def _python_config(
+    sources: Mapping[str, Any],
+    upstream_headers: Mapping[str, Mapping[str, str]] | None,
+    domain_descriptions: Mapping[str, str] | None,
+) -> tuple[dict[str, UpstreamConfig], dict[str, str]]:
+    """Validate URL/object sources with the same rules as the environment, naming the parameters."""
+    problems: list[str] = []
+    upstreams, named = parse_upstreams(dict(sources), "upstreams", problems) if sources else ({}, set())
+    apply_headers(upstreams, named, dict(upstream_headers) if upstream_headers else None, "upstream_headers", problems)
+    descriptions = parse_descriptions(
+        dict(domain_descriptions) if domain_descriptions else None, "domain_descriptions", problems
+    )
+    if problems:
+        raise ConfigError(problems)
+    return upstreams, descriptions
+
+
+class GatewayServer:
+    """A progressive-discovery MCP gateway in front of ``upstreams``.
+
+    ``upstreams`` maps each domain to a URL, an object (``url``, ``headers``, ``description``) or an
+    object implementing the ``Upstream`` port (``list_tools``, ``call_tool``); an adapter that is
+    also an async context manager is entered while the gateway runs.
+    """
+
+    def __init__(
+        self,
+        upstreams: Mapping[str, UpstreamSource],
+        *,
+        name: str = DEFAULT_NAME,
+        instructions: str | None = None,
+        upstream_headers: Mapping[str, Mapping[str, str]] | None = None,
+        domain_descriptions: Mapping[str, str] | None = None,
+        refresh_interval: float | None = None,
+        tracer: Tracer | None = None,
+    ) -> None:
+        adapters: dict[str, Upstream] = {d: source for d, source in upstreams.items() if _is_adapter(source)}
+        sources = {domain: source for domain, source in upstreams.items() if domain not in adapters}
+        headers = {d: h for d, h in (upstream_headers or {}).items() if d not in adapters}
+        configured, descriptions = _python_config(sources, headers, domain_descriptions)
+        config = GatewayConfig(
+            upstreams=configured,
+            name=name,
+            instructions=instructions,
+            domain_descriptions=descriptions,
+            refresh_interval=refresh_interval,
+        )
+        self._setup(config, adapters, tracer)
+
+    @classmethod
+    def from_config(
+        cls, config: GatewayConfig, *, adapters: Mapping[str, Upstream] | None = None, tracer: Tracer | None = None
+    ) -> GatewayServer:
+        """A gateway for a validated configuration (what ``python -m gateway_app`` runs)."""
+        server = cls.__new__(cls)
+        server._setup(config, dict(adapters or {}), tracer)
+        return server
+
+    def _setup(self, config: GatewayConfig, adapters: Mapping[str, Upstream], tracer: Tracer | None) -> None:
+        self._refresh_interval = config.refresh_interval
+        self._gateway = Gateway(tracer=tracer or OtelTracer(), instructions=config.instructions)
+        self._registrations: list[UpstreamRegistration] = []
+        self._registered = False
+        for domain, upstream_config in config.upstreams.items():
+            adapter = McpUpstream(domain, http_connector(upstream_config.url, headers=upstream_config.headers))
+            self._registrations.append(UpstreamRegistration(domain, adapter, description=config.description_of(domain)))
+        for domain, upstream in adapters.items():
+            self._registrations.append(
+                UpstreamRegistration(domain, upstream, description=config.domain_descriptions.get(domain, ""))
+            )
+        self._server = build_server(self._gateway, name=config.name)
+        add_health_routes(self._server, self._gateway)
+        self._uvicorn: uvicorn.Server | None = None
+
+    @property
+    def gateway(self) -> Gateway:
+        """The domain object, for programs that call the use cases directly."""
+        return self._gateway
+
+    @property
+    def mcp(self) -> FastMCP[Any]:
+        """The FastMCP server, for adding middleware or routes before serving."""
+        return self._server
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def _ensure_registered(self) -> None:
+        if not self._registered:
+            self._registered = True
+            for registration in self._registrations:
+                await self._gateway.register(registration)
+
+    @asynccontextmanager
+    async def _upstreams_entered(self) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for registration in self._registrations:
+                if isinstance(registration.upstream, AbstractAsyncContextManager):
+                    await stack.enter_async_context(registration.upstream)
+            yield
+
+    async def populate(self) -> dict[str, int]:
+        """List every upstream once, now; returns each domain's tool count.
+
+        Optional: serving populates by itself in the background and reports readiness on
+        ``/readyz``. Calling this first makes the catalogue complete before the port opens.
+        """
+        await self._ensure_registered()
+        async with self._upstreams_entered():
+            await self._gateway.refresh()
+        return {domain: view.tool_count for domain, view in self._gateway.snapshot.domains.items()}
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Upstream sessions open, the catalogue populating in the background, refreshes scheduled.
+
+        Serving enters this by itself. It wraps FastMCP's own lifespan rather than being passed to
+        it, because FastMCP closes lifespans inside a shielded scope, where task groups cannot end.
+        """
+        await self._ensure_registered()
+        async with self._upstreams_entered(), anyio.create_task_group() as group:
+            group.start_soon(self._gateway.refresh)
+            if self._refresh_interval:
+                group.start_soon(self._refresh_forever, self._refresh_interval)
+            try:
+                yield
+            finally:
+                group.cancel_scope.cancel()
+
+    async def _refresh_forever(self, interval: float) -> None:
+        while True:
+            await anyio.sleep(interval)
+            await self._gateway.refresh()
+
+    # ------------------------------------------------------------------ serving
+
+    def http_app(self, path: str = "/mcp", transport: str = "http") -> Starlette:
+        """The ASGI app (MCP endpoint plus ``/healthz`` and ``/readyz``); run it with its lifespan on."""
+        app = self._server.http_app(path=path, transport="sse" if transport == "sse" else "http")
+        inner = app.router.lifespan_context
+
+        @asynccontextmanager
+        async def lifespan(started: Starlette) -> AsyncIterator[Any]:
+            async with self.running(), inner(started) as state:
+                yield state
+
+        app.router.lifespan_context = lifespan
+        return app
+
+    async def run_async(
+        self,
+        transport: str = "streamable-http",
+        host: str = "0.0.0.0",
+        port: int = 8080,
+        path: str = "/mcp",
+        log_level: str = "warning",
+    ) -> None:
+        if transport == "stdio":
+            async with self.running():
+                await self._server.run_stdio_async(show_banner=False)
+            return
+        if transport not in ("streamable-http", "http", "sse"):
+            raise ValueError(f"transport must be 'streamable-http', 'sse' or 'stdio', not {transport!r}")
+        app = self.http_app(path=path if transport != "sse" else "/sse", transport=transport)
+        config = uvicorn.Config(app, host=host, port=port, lifespan="on", log_level=log_level.lower())
+        self._uvicorn = uvicorn.Server(config)
+        log.info("serving MCP on http://%s:%d%s", host, port, path)
+        await self._uvicorn.serve()
+
+    def run(self, transport: str = "streamable-http", host: str = "0.0.0.0", port: int = 8080, **options: Any) -> None:
+        """Serve until stopped. Works from plain code and from inside a running event loop.
+
+        Inside a running loop (as in ``asyncio.run(main())`` with ``gateway.run(...)`` in ``main``),
+        the server runs on a worker thread with its own loop and this call blocks until it stops;
+        prefer ``await gateway.run_async(...)`` there.
+        """
+        work = partial(self.run_async, transport, host, port, **options)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            anyio.run(work)
+            return
+        failure: list[BaseException] = []
+
+        def serve() -> None:
+            try:
+                anyio.run(work)
+            except BaseException as exc:
+                failure.append(exc)
+
+        worker = threading.Thread(target=serve, name="gateway-server")
+        worker.start()
+        try:
+            worker.join()
+        except KeyboardInterrupt:
+            if self._uvicorn is not None:
+                self._uvicorn.should_exit = True
+            worker.join()
+        if failure:
+            raise failure[0]
+
+    def stop(self) -> None:
+        """Ask a running HTTP server to shut down gracefully."""
+        if self._uvicorn is not None:
+            self._uvicorn.should_exit = True

@@ -1,0 +1,39 @@
+"""The gateway's domain: registry, naming, search, signatures and the use cases, with no I/O.
+
+Imports only the standard library, attrs, cattrs and anyio (``tests/unit/test_architecture.py``
+keeps it that way), so it runs behind any server framework and its tests need no sockets.
+"""
+
+from gateway_domain.context import ANONYMOUS, CallContext
+from gateway_domain.discovery import DiscoverFormat, DiscoverRequest, Discovery
+from gateway_domain.errors import ErrorCode, GatewayError
+from gateway_domain.gateway import Gateway, UpstreamRegistration
+from gateway_domain.ports import NoopTracer, ProgressSink, Span, Tracer, Upstream, UpstreamCall
+from gateway_domain.registry import DomainChange, DomainState, DomainStatus, RegistrySnapshot
+from gateway_domain.tools import CallResult, JsonObject, Tool, ToolSpec
+
+__all__ = [
+    "ANONYMOUS",
+    "CallContext",
+    "CallResult",
+    "DiscoverFormat",
+    "DiscoverRequest",
+    "Discovery",
+    "DomainChange",
+    "DomainState",
+    "DomainStatus",
+    "ErrorCode",
+    "Gateway",
+    "GatewayError",
+    "JsonObject",
+    "NoopTracer",
+    "ProgressSink",
+    "RegistrySnapshot",
+    "Span",
+    "Tool",
+    "ToolSpec",
+    "Tracer",
+    "Upstream",
+    "UpstreamCall",
+    "UpstreamRegistration",
+]

@@ -1,0 +1,348 @@
+"""The use cases: discover, get_schema, execute, refresh.
+
+``Gateway`` holds the registered upstreams and the current registry snapshot. Readers use the
+snapshot without locking; writers fetch listings concurrently with no lock held, then apply them
+and swap the snapshot under one ``anyio.Lock``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import anyio
+from attrs import evolve, field, frozen
+
+from gateway_domain.arguments import argument_problems
+from gateway_domain.context import ANONYMOUS, CallContext
+from gateway_domain.discovery import (
+    DEFAULT_SEARCH_LIMIT,
+    DiscoverRequest,
+    Discovery,
+    domain_not_found,
+    domain_summary,
+    group_not_found,
+    search_results,
+    tool_listing,
+    tool_schema,
+)
+from gateway_domain.errors import ErrorCode, GatewayError
+from gateway_domain.instructions import build_instructions
+from gateway_domain.ports import NoopTracer, Tracer, Upstream, UpstreamCall
+from gateway_domain.registry import (
+    DomainChange,
+    DomainState,
+    DomainStatus,
+    RegistrySnapshot,
+    build_snapshot,
+    diff_domain,
+    ingest,
+)
+from gateway_domain.resolution import resolve_tool
+from gateway_domain.search import search
+from gateway_domain.signatures import signature
+from gateway_domain.tools import CallResult, ToolSpec
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIST_TIMEOUT = 30.0
+DEFAULT_CALL_TIMEOUT = 60.0
+
+
+@frozen
+class UpstreamRegistration:
+    """One upstream as the domain knows it: the port to reach it and the limits to hold it to."""
+
+    domain: str
+    upstream: Upstream = field(eq=False, hash=False)
+    description: str = ""
+    list_timeout: float = DEFAULT_LIST_TIMEOUT
+    call_timeout: float = DEFAULT_CALL_TIMEOUT
+
+
+SnapshotListener = Callable[[RegistrySnapshot], None]
+
+
+def _safe_upstream_error(domain: str, exc: BaseException) -> GatewayError:
+    """Turn whatever an adapter raised into an error that names the domain and nothing secret."""
+    if isinstance(exc, GatewayError):
+        return exc.with_details(domain=domain)
+    log.warning("upstream %s failed unexpectedly: %r", domain, exc, exc_info=exc)
+    return GatewayError(
+        ErrorCode.UPSTREAM_ERROR,
+        f"Upstream server '{domain}' failed while handling the request.",
+        {"domain": domain},
+    )
+
+
+class Gateway:
+    """The gateway's use cases over a set of upstream registrations."""
+
+    def __init__(
+        self,
+        *,
+        tracer: Tracer | None = None,
+        instructions: str | None = None,
+        code_mode: bool = False,
+    ) -> None:
+        self._tracer: Tracer = tracer or NoopTracer()
+        self._custom_instructions = instructions
+        self._code_mode = code_mode
+        self._registrations: dict[str, UpstreamRegistration] = {}
+        self._states: dict[str, DomainState] = {}
+        self._tickets = itertools.count()
+        self._applied_ticket: dict[str, int] = {}
+        self._snapshot = RegistrySnapshot()
+        self._write_lock = anyio.Lock()
+        self._listeners: list[SnapshotListener] = []
+
+    # ----------------------------------------------------------------- state
+
+    @property
+    def snapshot(self) -> RegistrySnapshot:
+        return self._snapshot
+
+    @property
+    def domains(self) -> Sequence[str]:
+        return sorted(self._registrations)
+
+    def subscribe(self, listener: SnapshotListener) -> None:
+        """Call ``listener`` with every new snapshot (for example to update handshake instructions)."""
+        self._listeners.append(listener)
+
+    def _swap(self, snapshot: RegistrySnapshot) -> None:
+        self._snapshot = snapshot
+        for listener in self._listeners:
+            try:
+                listener(snapshot)
+            except Exception:
+                log.exception("snapshot listener failed")
+
+    def statuses(self) -> dict[str, DomainStatus]:
+        return {name: state.status for name, state in sorted(self._states.items())}
+
+    def is_ready(self) -> bool:
+        """True once every upstream has answered or failed at least once."""
+        return all(state.status is not DomainStatus.PENDING for state in self._states.values())
+
+    def instructions(self) -> str:
+        if self._custom_instructions is not None:
+            return self._custom_instructions
+        return build_instructions(self._snapshot.domains.values(), code_mode=self._code_mode)
+
+    async def register(self, registration: UpstreamRegistration) -> None:
+        """Add (or replace) an upstream. Its domain is pending until the next refresh lists it."""
+        async with self._write_lock:
+            self._registrations[registration.domain] = registration
+            previous = self._states.get(registration.domain)
+            self._states[registration.domain] = DomainState(
+                name=registration.domain,
+                description=registration.description,
+                specs=previous.specs if previous else (),
+            )
+            self._swap(build_snapshot(self._states.values()))
+
+    async def unregister(self, domain: str) -> bool:
+        async with self._write_lock:
+            if self._registrations.pop(domain, None) is None:
+                return False
+            self._states.pop(domain, None)
+            self._applied_ticket.pop(domain, None)
+            self._swap(build_snapshot(self._states.values()))
+            return True
+
+    # --------------------------------------------------------------- refresh
+
+    async def _fetch(self, registration: UpstreamRegistration) -> Sequence[ToolSpec] | GatewayError:
+        try:
+            with anyio.fail_after(registration.list_timeout):
+                return await registration.upstream.list_tools()
+        except TimeoutError:
+            return GatewayError(
+                ErrorCode.UPSTREAM_TIMEOUT,
+                f"Upstream server '{registration.domain}' did not list its tools within "
+                f"{registration.list_timeout:g} s.",
+                {"domain": registration.domain},
+            )
+        except Exception as exc:
+            return _safe_upstream_error(registration.domain, exc)
+
+    async def refresh(self, domains: Iterable[str] | None = None) -> list[DomainChange]:
+        """Re-list the given upstreams (all by default) concurrently.
+
+        Each upstream is held to its own list timeout, and its answer is applied as soon as it
+        arrives, so a slow upstream delays nobody else's tools. One that fails keeps serving the
+        tools of its last good listing and is reported as failed. No lock is held while listing.
+        The report compares the registry before and after, so it also shows tools renamed because
+        another domain now offers the same name.
+        """
+        wanted = set(self._registrations) if domains is None else set(domains) & set(self._registrations)
+        targets = [self._registrations[name] for name in sorted(wanted)]
+        before = self._snapshot
+        applied: set[str] = set()
+
+        async def fetch(registration: UpstreamRegistration) -> None:
+            ticket = next(self._tickets)
+            outcome = await self._fetch(registration)
+            async with self._write_lock:
+                domain = registration.domain
+                if self._registrations.get(domain) is not registration:
+                    return  # unregistered or replaced while listing
+                if ticket < self._applied_ticket.get(domain, -1):
+                    return  # a listing that started later has already been applied
+                self._applied_ticket[domain] = ticket
+                self._states[domain] = self._apply(self._states[domain], outcome)
+                self._swap(build_snapshot(self._states.values()))
+                applied.add(domain)
+
+        with self._tracer.start_span("gateway.refresh_registry", {"gateway.domain_count": len(targets)}) as span:
+            async with anyio.create_task_group() as group:
+                for registration in targets:
+                    group.start_soon(fetch, registration)
+            after = self._snapshot
+            changes = [
+                diff_domain(before, after, self._states[name]) for name in sorted(applied) if name in self._states
+            ]
+            span.set_attribute("gateway.domains_failed", sum(c.status is DomainStatus.FAILED for c in changes))
+        for change in changes:
+            self._log_change(change)
+        return changes
+
+    @staticmethod
+    def _log_change(change: DomainChange) -> None:
+        if change.added or change.removed or change.skipped:
+            log.info(
+                "domain %s: %d tools (+%d -%d)%s",
+                change.domain,
+                change.tool_count,
+                len(change.added),
+                len(change.removed),
+                "".join(f"; skipped {s.name!r}: {s.reason}" for s in change.skipped),
+            )
+        if change.status is DomainStatus.FAILED:
+            log.warning("domain %s: listing failed (%s): %s", change.domain, change.error_code, change.error_message)
+
+    @staticmethod
+    def _apply(state: DomainState, outcome: Sequence[ToolSpec] | GatewayError) -> DomainState:
+        if isinstance(outcome, GatewayError):
+            return evolve(state, status=DomainStatus.FAILED, error_code=outcome.code, error_message=outcome.message)
+        kept, skipped = ingest(outcome)
+        return evolve(
+            state, status=DomainStatus.READY, specs=kept, skipped=skipped, error_code=None, error_message=None
+        )
+
+    # -------------------------------------------------------------- discover
+
+    def _visible(self, ctx: CallContext) -> RegistrySnapshot:
+        """The part of the registry this caller may see (all of it, until policies exist)."""
+        return self._snapshot
+
+    async def discover(self, request: DiscoverRequest, ctx: CallContext = ANONYMOUS) -> Discovery:
+        attributes = {
+            key: value
+            for key, value in (("gateway.domain", request.domain), ("gateway.group", request.group))
+            if value is not None
+        }
+        with self._tracer.start_span("gateway.discover_tools", attributes) as span:
+            try:
+                result, count = self._discover(request, self._visible(ctx))
+            except GatewayError as error:
+                span.record_error(error, error.code)
+                raise
+            span.set_attribute("gateway.result_count", count)
+            return result
+
+    def _discover(self, request: DiscoverRequest, snapshot: RegistrySnapshot) -> tuple[Discovery, int]:
+        fmt = request.parsed_format()
+        if request.domain is not None and request.domain not in snapshot.domains:
+            raise domain_not_found(request.domain, snapshot)
+        if request.group is not None:
+            if request.domain is None:
+                raise GatewayError(
+                    ErrorCode.INVALID_ARGUMENTS,
+                    "group needs a domain: call discover_tools(domain=..., group=...).",
+                    {"argument": "group"},
+                )
+            if request.group not in snapshot.domains[request.domain].groups:
+                raise group_not_found(request.domain, request.group, snapshot)
+        query = (request.query or "").strip()
+        if query:
+            pool = (
+                snapshot.all_tools() if request.domain is None else snapshot.domain_tools(request.domain, request.group)
+            )
+            hits = search(pool, query, request.parsed_limit(DEFAULT_SEARCH_LIMIT))
+            return search_results(query, hits, fmt), len(hits)
+        if request.domain is None:
+            return Discovery(payload=domain_summary(snapshot)), len(snapshot.domains)
+        tools = snapshot.domain_tools(request.domain, request.group)
+        return tool_listing(request.domain, request.group, tools, fmt), len(tools)
+
+    async def get_schema(self, tool_name: str, ctx: CallContext = ANONYMOUS) -> dict[str, Any]:
+        with self._tracer.start_span("gateway.get_tool_schema", {"gateway.tool_name": tool_name}) as span:
+            try:
+                tool = resolve_tool(self._visible(ctx), tool_name)
+            except GatewayError as error:
+                span.record_error(error, error.code)
+                raise
+            span.set_attribute("gateway.domain", tool.domain)
+            return tool_schema(tool)
+
+    # --------------------------------------------------------------- execute
+
+    async def execute(
+        self, tool_name: str, arguments: Mapping[str, Any] | None, ctx: CallContext = ANONYMOUS
+    ) -> CallResult:
+        """Route one call to its upstream and return the upstream's answer unchanged.
+
+        Gateway-side failures raise :class:`GatewayError`; an upstream's own tool error comes back
+        as a result with ``is_error`` set, exactly as the upstream sent it.
+        """
+        with self._tracer.start_span("gateway.execute_tool", {"gateway.tool_name": tool_name}) as span:
+            try:
+                result = await self._execute(tool_name, arguments, ctx, span.set_attribute)
+            except GatewayError as error:
+                span.record_error(error, error.code)
+                raise
+            if result.is_error:
+                span.set_attribute("gateway.error_code", ErrorCode.UPSTREAM_ERROR.value)
+            return result
+
+    async def _execute(
+        self,
+        tool_name: str,
+        arguments: Mapping[str, Any] | None,
+        ctx: CallContext,
+        annotate: Callable[[str, str], None],
+    ) -> CallResult:
+        tool = resolve_tool(self._visible(ctx), tool_name)
+        annotate("gateway.domain", tool.domain)
+        args = dict(arguments or {})
+        problems = argument_problems(tool.spec.input_schema, args)
+        if problems:
+            raise GatewayError(
+                ErrorCode.INVALID_ARGUMENTS,
+                f"Invalid arguments for '{tool.name}': {'; '.join(problems)}.",
+                {"tool": tool.name, "domain": tool.domain, "problems": problems, "signature": signature(tool)},
+            )
+        registration = self._registrations.get(tool.domain)
+        if registration is None:
+            raise GatewayError(
+                ErrorCode.UPSTREAM_UNAVAILABLE,
+                f"Upstream server '{tool.domain}' was removed; call discover_tools to see what is available.",
+                {"tool": tool.name, "domain": tool.domain},
+            )
+        call = UpstreamCall(tool_name=tool.original_name, arguments=args, meta=ctx.request_meta, progress=ctx.progress)
+        try:
+            with anyio.fail_after(registration.call_timeout):
+                return await registration.upstream.call_tool(call)
+        except TimeoutError:
+            raise GatewayError(
+                ErrorCode.UPSTREAM_TIMEOUT,
+                f"Tool '{tool.name}' did not answer within {registration.call_timeout:g} s "
+                f"(upstream server '{tool.domain}'). Other domains may still be available.",
+                {"tool": tool.name, "domain": tool.domain, "timeout_seconds": registration.call_timeout},
+            ) from None
+        except Exception as exc:
+            raise _safe_upstream_error(tool.domain, exc).with_details(tool=tool.name) from None

@@ -1,0 +1,197 @@
+"""The registry: an immutable snapshot of every domain, group and tool.
+
+Readers take the current snapshot without a lock. A writer (populate, refresh, registration)
+builds the next snapshot from the per-domain states and swaps it in. Building from all states at
+once is what keeps collision renaming deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+from attrs import field, frozen
+
+from gateway_domain.naming import assign_exposed_names, infer_group
+from gateway_domain.text import normalized_name
+from gateway_domain.tools import Tool, ToolSpec
+
+MAX_UPSTREAM_NAME = 128
+
+
+class DomainStatus(StrEnum):
+    PENDING = "pending"
+    """Not answered yet: its first listing is still under way."""
+    READY = "ready"
+    """Its last listing succeeded."""
+    FAILED = "failed"
+    """Its last listing failed; the tools of its last good listing (if any) are still served."""
+
+
+@frozen
+class SkippedTool:
+    """A tool an upstream listed that the gateway cannot serve, and why."""
+
+    name: str
+    reason: str
+
+
+@frozen
+class DomainState:
+    """What the gateway knows of one upstream: its last good listing and how the last attempt went."""
+
+    name: str
+    description: str = ""
+    status: DomainStatus = DomainStatus.PENDING
+    specs: tuple[ToolSpec, ...] = ()
+    skipped: tuple[SkippedTool, ...] = ()
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+def ingest(specs: Sequence[ToolSpec]) -> tuple[tuple[ToolSpec, ...], tuple[SkippedTool, ...]]:
+    """Keep every tool the gateway can serve; say which others were dropped and why.
+
+    Only a tool that cannot be addressed at all is dropped: one without a name, one whose name is
+    longer than MCP allows, or a second tool of the same name (the upstream could not dispatch it
+    either). Deep schemas, ``$ref`` schemas and unusual characters are all kept.
+    """
+    kept: list[ToolSpec] = []
+    skipped: list[SkippedTool] = []
+    seen: set[str] = set()
+    for spec in specs:
+        if not spec.name.strip():
+            skipped.append(SkippedTool(spec.name, "the tool has no name"))
+        elif len(spec.name) > MAX_UPSTREAM_NAME:
+            skipped.append(SkippedTool(spec.name[:40] + "…", f"the name is longer than {MAX_UPSTREAM_NAME} characters"))
+        elif spec.name in seen:
+            skipped.append(SkippedTool(spec.name, "the upstream lists this name twice; the first one is kept"))
+        else:
+            seen.add(spec.name)
+            kept.append(spec)
+    return tuple(kept), tuple(skipped)
+
+
+@frozen
+class DomainView:
+    """One domain as the snapshot shows it."""
+
+    name: str
+    description: str
+    status: DomainStatus
+    tool_names: tuple[str, ...]
+    groups: Mapping[str, tuple[str, ...]] = field(hash=False)
+    error_code: str | None = None
+
+    @property
+    def tool_count(self) -> int:
+        return len(self.tool_names)
+
+
+@frozen
+class RegistrySnapshot:
+    """Every domain and tool at one moment. Never mutated: build a new one instead."""
+
+    domains: Mapping[str, DomainView] = field(factory=dict, hash=False)
+    tools: Mapping[str, Tool] = field(factory=dict, hash=False)
+    renamed_from: Mapping[str, tuple[str, ...]] = field(factory=dict, hash=False)
+    """Original names that were renamed, mapped to the exposed names they became."""
+    by_normalized: Mapping[str, tuple[str, ...]] = field(factory=dict, hash=False)
+    """Exposed and original names with case and separators erased, mapped to exposed names."""
+
+    @property
+    def tool_count(self) -> int:
+        return len(self.tools)
+
+    def domain_tools(self, domain: str, group: str | None = None) -> list[Tool]:
+        view = self.domains[domain]
+        names = view.tool_names if group is None else view.groups.get(group, ())
+        return [self.tools[name] for name in names]
+
+    def all_tools(self) -> Iterable[Tool]:
+        return self.tools.values()
+
+
+def build_snapshot(states: Iterable[DomainState]) -> RegistrySnapshot:
+    """Lay out every domain's tools, renaming collisions deterministically."""
+    ordered = sorted(states, key=lambda state: state.name)
+    exposed = assign_exposed_names({state.name: [spec.name for spec in state.specs] for state in ordered})
+
+    tools: dict[str, Tool] = {}
+    domains: dict[str, DomainView] = {}
+    renamed_from: dict[str, list[str]] = defaultdict(list)
+    by_normalized: dict[str, set[str]] = defaultdict(set)
+    for state in ordered:
+        names: list[str] = []
+        groups: dict[str, list[str]] = defaultdict(list)
+        for spec in state.specs:
+            name = exposed[(state.name, spec.name)]
+            group = infer_group(state.name, spec.name)
+            tools[name] = Tool(name=name, domain=state.name, group=group, spec=spec)
+            names.append(name)
+            groups[group].append(name)
+            if name != spec.name:
+                renamed_from[spec.name].append(name)
+            by_normalized[normalized_name(name)].add(name)
+            by_normalized[normalized_name(spec.name)].add(name)
+        domains[state.name] = DomainView(
+            name=state.name,
+            description=state.description,
+            status=state.status,
+            tool_names=tuple(names),
+            groups={group: tuple(members) for group, members in sorted(groups.items())},
+            error_code=state.error_code,
+        )
+    return RegistrySnapshot(
+        domains=domains,
+        tools=tools,
+        renamed_from={name: tuple(sorted(targets)) for name, targets in renamed_from.items()},
+        by_normalized={key: tuple(sorted(names)) for key, names in by_normalized.items()},
+    )
+
+
+@frozen
+class DomainChange:
+    """What one refresh changed in one domain, by exposed tool name."""
+
+    domain: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    tool_count: int
+    status: DomainStatus
+    error_code: str | None = None
+    error_message: str | None = None
+    skipped: tuple[SkippedTool, ...] = ()
+
+    def to_payload(self) -> dict[str, Any]:
+        """The reference's ``{"domain", "added", "removed", "tool_count"}`` plus status and problems."""
+        payload: dict[str, Any] = {
+            "domain": self.domain,
+            "added": list(self.added),
+            "removed": list(self.removed),
+            "tool_count": self.tool_count,
+            "status": self.status.value,
+        }
+        if self.error_code:
+            payload["error"] = {"code": self.error_code, "message": self.error_message}
+        if self.skipped:
+            payload["skipped"] = [{"name": s.name, "reason": s.reason} for s in self.skipped]
+        return payload
+
+
+def diff_domain(before: RegistrySnapshot, after: RegistrySnapshot, state: DomainState) -> DomainChange:
+    old = set(before.domains[state.name].tool_names) if state.name in before.domains else set()
+    view = after.domains.get(state.name)
+    new = set(view.tool_names) if view is not None else set()
+    return DomainChange(
+        domain=state.name,
+        added=tuple(sorted(new - old)),
+        removed=tuple(sorted(old - new)),
+        tool_count=len(new),
+        status=state.status,
+        error_code=state.error_code,
+        error_message=state.error_message,
+        skipped=state.skipped,
+    )

@@ -1,0 +1,18 @@
+"""Tokenisation shared by search, suggestions and name resolution."""
+
+from __future__ import annotations
+
+import re
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words, splitting snake, kebab, dotted and camel case: ``getUserById`` → get user by id."""
+    return [w.lower() for w in _WORD.findall(_CAMEL.sub(" ", text))]
+
+
+def normalized_name(name: str) -> str:
+    """The name with case and separators erased, for matching ``get-user`` to ``GetUser``."""
+    return "".join(words(name))

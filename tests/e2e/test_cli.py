@@ -1,0 +1,91 @@
+"""``python -m gateway_app`` as a user starts it: bad configuration, health and readiness."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.processes import PYTHON, ROOT, fixture_server, free_port, gateway
+
+pytestmark = pytest.mark.e2e
+
+
+def run_cli(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
+    return subprocess.run(
+        [PYTHON, "-m", "gateway_app"], env={**clean, **env}, capture_output=True, text=True, timeout=30, cwd=ROOT
+    )
+
+
+@pytest.mark.parametrize(
+    ("upstreams", "expected"),
+    [
+        ('{"crm": {"url": 5}}', "configuration error: GATEWAY_UPSTREAMS.crm.url: expected a string, got a number"),
+        ('{"crm": "http://x', "configuration error: GATEWAY_UPSTREAMS: not valid JSON"),
+        ('["http://x"]', "configuration error: GATEWAY_UPSTREAMS: expected a JSON object"),
+        ('{"crm": "ftp://x"}', "configuration error: GATEWAY_UPSTREAMS.crm.url: expected an http:// or https:// URL"),
+        ("", "configuration error: GATEWAY_UPSTREAMS: required"),
+    ],
+)
+def test_a_malformed_upstreams_variable_exits_with_one_clear_line(upstreams: str, expected: str) -> None:
+    completed = run_cli({"GATEWAY_UPSTREAMS": upstreams})
+    assert completed.returncode == 2
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert lines[0].startswith(expected)
+    assert "Traceback" not in completed.stderr
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    completed = run_cli(
+        {
+            "GATEWAY_UPSTREAMS": '{"a": {"url": "http://a", "timeout_secs": 1}, "b": 7}',
+            "GATEWAY_PORT": "http",
+            "LOG_LEVEL": "chatty",
+        }
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines() == [
+        "configuration error: GATEWAY_UPSTREAMS.a: unknown field(s) (timeout_secs)",
+        "configuration error: GATEWAY_UPSTREAMS.b: expected a URL string or an object with a 'url', got a number",
+        "configuration error: GATEWAY_PORT: expected an integer, got 'http'",
+        "configuration error: LOG_LEVEL: expected one of CRITICAL, ERROR, WARNING, INFO, DEBUG, got 'CHATTY'",
+    ]
+
+
+def status(url: str) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_readyz_waits_for_every_upstream_and_never_shows_urls() -> None:
+    frozen, frozen_url = fixture_server("beta")
+    frozen.signal(signal.SIGSTOP)
+    process = None
+    try:
+        process, base = gateway(
+            {"GATEWAY_UPSTREAMS": json.dumps({"beta": frozen_url, "gone": f"http://127.0.0.1:{free_port()}/mcp"})},
+            wait_ready=False,
+        )
+        assert status(f"{base}/healthz") == (200, {"status": "ok"})
+        code, body = status(f"{base}/readyz")
+        assert code == 503
+        assert body["domains"] == {"beta": "pending", "gone": "failed"}
+        assert "127.0.0.1" not in json.dumps(body)
+        frozen.signal(signal.SIGCONT)
+        process.wait_http(f"{base}/readyz", timeout=20)
+        code, body = status(f"{base}/readyz")
+        assert (code, body["domains"]) == (200, {"beta": "ready", "gone": "failed"})
+    finally:
+        frozen.stop()
+        if process is not None:
+            process.stop()

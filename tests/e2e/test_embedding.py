@@ -1,0 +1,86 @@
+"""The Python facade: GatewayServer in a program, with an Upstream adapter of the program's own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import anyio
+import pytest
+from fastmcp import Client
+
+from gateway_app import CallResult, GatewayServer, ToolSpec, UpstreamCall
+from tests.processes import fixture_server, free_port
+
+pytestmark = pytest.mark.e2e
+
+
+async def wait_for_port(port: int) -> None:
+    with anyio.fail_after(20):
+        while True:
+            try:
+                await (await anyio.connect_tcp("127.0.0.1", port)).aclose()
+                return
+            except OSError:
+                await anyio.sleep(0.05)
+
+
+class Calculator:
+    """An upstream that is not an MCP server at all: a plain Python object implementing the port."""
+
+    def __init__(self) -> None:
+        self.entered = 0
+
+    async def __aenter__(self) -> Calculator:
+        self.entered += 1
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def list_tools(self) -> Sequence[ToolSpec]:
+        schema = {"type": "object", "properties": {"x": {"type": "number"}}, "required": ["x"]}
+        return [ToolSpec("square", "Square a number.", schema)]
+
+    async def call_tool(self, call: UpstreamCall) -> CallResult:
+        x = call.arguments["x"]
+        return CallResult(content=({"type": "text", "text": str(x * x)},), structured_content={"result": x * x})
+
+
+async def test_an_embedded_gateway_serves_mcp_and_custom_upstreams() -> None:
+    beta, beta_url = fixture_server("beta")
+    calculator = Calculator()
+    port = free_port()
+    try:
+        server = GatewayServer(
+            {"beta": beta_url, "calc": calculator},
+            name="embedded",
+            domain_descriptions={"calc": "Arithmetic in process"},
+        )
+        assert await server.populate() == {"beta": 2, "calc": 1}
+        async with anyio.create_task_group() as group:
+            group.start_soon(server.run_async, "streamable-http", "127.0.0.1", port)
+            await wait_for_port(port)
+            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                square = await client.call_tool("execute_tool", {"tool_name": "square", "arguments": {"x": 7}})
+                multiply = await client.call_tool(
+                    "execute_tool", {"tool_name": "multiply", "arguments": {"a": 2, "b": 4}}
+                )
+                assert "Arithmetic in process" in (client.instructions or "")
+            server.stop()
+        assert square.content[0].text == "49"
+        assert multiply.content[0].text == "8.0"
+        assert calculator.entered == 2, "entered once by populate, once while serving"
+    finally:
+        beta.stop()
+
+
+def test_the_facade_rejects_bad_upstreams_with_the_same_messages() -> None:
+    from gateway_app import ConfigError
+
+    with pytest.raises(ConfigError) as error:
+        GatewayServer({"crm": {"url": 5}, "bad name": "http://x"})
+    assert error.value.problems == [
+        "upstreams.crm.url: expected a string, got a number",
+        "upstreams.bad name: a domain name must be 1-48 characters of letters, digits, '_' or '-', "
+        "starting with a letter or digit",
+    ]

@@ -1,0 +1,93 @@
+"""A real MCP server for tests, started as its own process: ``python fixture_server.py PROFILE PORT``.
+
+Profiles give two upstreams whose tool names collide (``search``), plus tools that fail, return
+images, report what headers they received, or take their time.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import anyio
+import mcp_types as mt
+from fastmcp import Context, FastMCP
+from fastmcp.exceptions import ToolError
+from fastmcp.server.dependencies import get_http_headers
+from fastmcp.tools import ToolResult
+from pydantic import Field
+
+PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+
+
+def alpha() -> FastMCP[Any]:
+    server: FastMCP[Any] = FastMCP("alpha", instructions="Alpha fixture.")
+
+    @server.tool
+    async def add(a: int, b: int) -> int:
+        """Add two integers and return their sum."""
+        return a + b
+
+    @server.tool
+    async def search(query: str) -> str:
+        """Search alpha's notes for a phrase."""
+        return f"alpha results for {query}"
+
+    @server.tool
+    async def fail(reason: str = "it broke") -> str:
+        """Always fails with the given reason."""
+        raise ToolError(f"alpha failed: {reason}")
+
+    @server.tool
+    async def chart() -> ToolResult:
+        """Render a tiny chart as a PNG image with a caption."""
+        return ToolResult(
+            content=[
+                mt.ImageContent(type="image", data=PNG_1PX, mime_type="image/png"),
+                mt.TextContent(type="text", text="a chart"),
+            ]
+        )
+
+    @server.tool
+    async def whoami() -> dict[str, Any]:
+        """Report the HTTP headers this request arrived with."""
+        return {"headers": get_http_headers(include_all=True)}
+
+    @server.tool
+    async def slow(seconds: Annotated[float, Field(ge=0, le=60)], ctx: Context) -> str:
+        """Sleep, reporting progress, then answer."""
+        steps = 4
+        for step in range(steps):
+            await ctx.report_progress(step, steps, f"step {step}")
+            await anyio.sleep(seconds / steps)
+        return f"slept {seconds}"
+
+    @server.tool(name="get-user-profile")
+    async def get_user_profile(user_id: str) -> dict[str, Any]:
+        """Fetch a user's profile by id (a kebab-case tool name)."""
+        return {"id": user_id, "name": "Ada"}
+
+    return server
+
+
+def beta() -> FastMCP[Any]:
+    server: FastMCP[Any] = FastMCP("beta")
+
+    @server.tool
+    async def search(query: str, limit: int = 5) -> dict[str, Any]:
+        """Search beta's catalogue of products."""
+        return {"source": "beta", "query": query, "items": [f"item {i}" for i in range(limit)]}
+
+    @server.tool
+    async def multiply(a: float, b: float) -> float:
+        """Multiply two numbers."""
+        return a * b
+
+    return server
+
+
+PROFILES = {"alpha": alpha, "beta": beta}
+
+if __name__ == "__main__":
+    profile, port = sys.argv[1], int(sys.argv[2])
+    PROFILES[profile]().run(transport="http", host="127.0.0.1", port=port, show_banner=False, log_level="warning")

@@ -1,0 +1,49 @@
+"""The dependency rule, checked by reading every module's imports.
+
+gateway_app → gateway_adapters → gateway_domain, never the other way; the domain imports only
+the standard library, attrs, cattrs and anyio.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+DOMAIN_ALLOWED = {"attrs", "cattrs", "anyio", "gateway_domain", "__future__"}
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def modules(package: str) -> list[Path]:
+    found = sorted((SRC / package).rglob("*.py"))
+    assert found, f"no modules found in {package}"
+    return found
+
+
+@pytest.mark.parametrize("path", modules("gateway_domain"), ids=lambda p: p.name)
+def test_the_domain_imports_only_the_standard_library_attrs_cattrs_and_anyio(path: Path) -> None:
+    outside = {root for root in imported_roots(path) if root not in sys.stdlib_module_names} - DOMAIN_ALLOWED
+    assert not outside, f"{path.relative_to(SRC)} imports {sorted(outside)}"
+
+
+@pytest.mark.parametrize("path", modules("gateway_adapters"), ids=lambda p: str(p.relative_to(SRC)))
+def test_adapters_never_import_the_app(path: Path) -> None:
+    assert "gateway_app" not in imported_roots(path), f"{path.relative_to(SRC)} imports gateway_app"
+
+
+def test_the_check_catches_a_forbidden_import(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("import fastmcp\nfrom mcp.types import Tool\nfrom . import sibling\n")
+    assert imported_roots(bad) == {"fastmcp", "mcp"}
