@@ -14,14 +14,34 @@ import mcp_types as mt
 from fastmcp import Context, FastMCP
 from fastmcp.exceptions import ToolError
 from fastmcp.server.dependencies import get_http_headers
+from fastmcp.server.middleware import Middleware
 from fastmcp.tools import ToolResult
 from pydantic import Field
 
 PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 
 
+class HandshakeCounter(Middleware):
+    """Counts session openings (2026-07-28 ``server/discover`` and legacy ``initialize``)."""
+
+    count = 0
+
+    async def on_initialize(self, context: Any, call_next: Any) -> Any:
+        HandshakeCounter.count += 1
+        return await call_next(context)
+
+    async def on_discover(self, context: Any, call_next: Any) -> Any:
+        HandshakeCounter.count += 1
+        return await call_next(context)
+
+
 def alpha() -> FastMCP[Any]:
-    server: FastMCP[Any] = FastMCP("alpha", instructions="Alpha fixture.")
+    server: FastMCP[Any] = FastMCP("alpha", instructions="Alpha fixture.", middleware=[HandshakeCounter()])
+
+    @server.tool
+    async def handshakes() -> int:
+        """How many sessions clients have opened to this server."""
+        return HandshakeCounter.count
 
     @server.tool
     async def add(a: int, b: int) -> int:
