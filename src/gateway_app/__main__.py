@@ -5,6 +5,7 @@ A configuration problem prints one line per problem and exits with status 2, nev
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
@@ -14,9 +15,23 @@ from .config import ConfigError, configure_logging, load_config
 log = logging.getLogger("gateway_app")
 
 
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m gateway_app",
+        description="Progressive-discovery MCP gateway. Configured by GATEWAY_* environment variables.",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help='an {"mcpServers": {...}} JSON file, as desktop MCP clients use (or set GATEWAY_CONFIG)',
+    )
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
+    arguments = _arguments(argv)
     try:
-        config = load_config(os.environ)
+        config = load_config(os.environ, arguments.config)
     except ConfigError as error:
         for problem in error.problems:
             print(f"configuration error: {problem}", file=sys.stderr)

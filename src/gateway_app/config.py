@@ -11,6 +11,8 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import cattrs
@@ -18,6 +20,7 @@ from attrs import evolve, field, frozen
 from cattrs.v import format_exception
 
 DEFAULT_NAME = "mcp-discovery-gateway"
+DEFAULT_CONNECT_TIMEOUT = 10.0
 _DOMAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
@@ -35,13 +38,87 @@ def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return dict(value)
 
 
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
+class Transport(StrEnum):
+    HTTP = "http"
+    """Streamable HTTP; the 2026-07-28 stateless protocol or the legacy handshake, negotiated."""
+    SSE = "sse"
+    STDIO = "stdio"
+
+
+_TRANSPORT_ALIASES = {
+    "http": Transport.HTTP,
+    "streamable-http": Transport.HTTP,
+    "streamable_http": Transport.HTTP,
+    "streamablehttp": Transport.HTTP,
+    "sse": Transport.SSE,
+    "stdio": Transport.STDIO,
+}
+
+
+@frozen
+class Timeouts:
+    """Seconds an upstream gets to accept a connection, list its tools, and answer one call."""
+
+    connect: float = DEFAULT_CONNECT_TIMEOUT
+    list: float = 30.0
+    call: float = 60.0
+
+
 @frozen
 class UpstreamConfig:
-    """One upstream as configured: where it is and how to talk to it."""
+    """One upstream as configured: how to reach it, what to send it, what to expose of it."""
 
-    url: str
+    transport: Transport
+    url: str | None = None
+    command: str | None = None
+    args: tuple[str, ...] = field(default=(), converter=_strings)
+    env: Mapping[str, str] = field(factory=dict, converter=_frozen_mapping, hash=False)
+    cwd: str | None = None
     headers: Mapping[str, str] = field(factory=dict, converter=_frozen_mapping, hash=False)
     description: str | None = None
+    timeouts: Timeouts = Timeouts()
+    allowed_tools: tuple[str, ...] = field(default=(), converter=_strings)
+    denied_tools: tuple[str, ...] = field(default=(), converter=_strings)
+
+    @property
+    def target(self) -> str:
+        """Where it is, for logs: the command for stdio, the URL without credentials otherwise."""
+        if self.command is not None:
+            return self.command
+        return re.sub(r"//[^/@]*@", "//", self.url or "")
+
+
+@frozen
+class _TimeoutEntry:
+    connect: float | None = None
+    list: float | None = None
+    call: float | None = None
+
+
+@frozen
+class _Entry:
+    """An upstream entry as users write it, in ``GATEWAY_UPSTREAMS`` or an ``mcpServers`` file."""
+
+    url: str | None = None
+    command: str | None = None
+    args: list[str] = field(factory=list)
+    env: dict[str, str] = field(factory=dict)
+    cwd: str | None = None
+    headers: dict[str, str] = field(factory=dict)
+    description: str | None = None
+    timeout: Any = None
+    transport: str | None = None
+    type: str | None = None
+    allowed_tools: list[str] = field(factory=list)
+    denied_tools: list[str] = field(factory=list)
+    disabled: bool = False
+    # Keys desktop clients keep in the same file; they mean nothing to a gateway.
+    autoApprove: Any = None
+    alwaysAllow: Any = None
 
 
 @frozen
@@ -95,6 +172,14 @@ def _converter() -> cattrs.Converter:
     converter.register_structure_hook(int, _strict(int, "an integer"))
     converter.register_structure_hook(float, _strict(float, "a number"))
     converter.register_structure_hook(bool, _strict(bool, "true or false"))
+    base_list = converter.get_structure_hook(list[str])
+
+    def strict_list(value: Any, kind: type) -> Any:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list of strings, got {_json_type(value)}")
+        return base_list(value, kind)
+
+    converter.register_structure_hook_func(lambda kind: kind == list[str], strict_list)
     return converter
 
 
@@ -141,13 +226,106 @@ def _json_variable(environ: Mapping[str, str], name: str, problems: list[str]) -
         return None
 
 
-def parse_upstreams(raw: Any, label: str, problems: list[str]) -> tuple[dict[str, UpstreamConfig], set[str]]:
-    """The valid upstreams, and the names of all configured ones (valid or not)."""
+def _timeouts(raw: Any, path: str, problems: list[str]) -> Timeouts:
+    """``timeout`` is a number of seconds (for listing and calls) or ``{connect, list, call}``."""
+    if raw is None:
+        return Timeouts()
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if raw <= 0:
+            problems.append(f"{path}: expected a positive number of seconds, got {raw}")
+            return Timeouts()
+        return Timeouts(connect=min(DEFAULT_CONNECT_TIMEOUT, float(raw)), list=float(raw), call=float(raw))
+    if not isinstance(raw, dict):
+        problems.append(f"{path}: expected a number of seconds or an object with connect, list, call")
+        return Timeouts()
+    entry = _structure(raw, _TimeoutEntry, path, problems)
+    if entry is None:
+        return Timeouts()
+    values = {}
+    for name in ("connect", "list", "call"):
+        value = getattr(entry, name)
+        if value is not None:
+            if value <= 0:
+                problems.append(f"{path}.{name}: expected a positive number of seconds, got {value:g}")
+            else:
+                values[name] = value
+    return Timeouts(**values)
+
+
+def _transport(entry: _Entry, path: str, problems: list[str]) -> Transport | None:
+    named = entry.transport if entry.transport is not None else entry.type
+    key = "transport" if entry.transport is not None else "type"
+    if entry.url is not None and entry.command is not None:
+        problems.append(f"{path}: give either 'url' (HTTP or SSE) or 'command' (stdio), not both")
+        return None
+    if entry.url is None and entry.command is None:
+        problems.append(f"{path}: needs a 'url' (HTTP or SSE) or a 'command' (stdio)")
+        return None
+    if named is not None:
+        transport = _TRANSPORT_ALIASES.get(named.lower())
+        if transport is None:
+            problems.append(f"{path}.{key}: expected one of http, streamable-http, sse, stdio, got {named!r}")
+            return None
+        if (transport is Transport.STDIO) != (entry.command is not None):
+            needs = "a 'command'" if transport is Transport.STDIO else "a 'url'"
+            problems.append(f"{path}.{key}: {transport.value} needs {needs}")
+            return None
+        return transport
+    if entry.command is not None:
+        return Transport.STDIO
+    return Transport.SSE if (entry.url or "").rstrip("/").endswith("/sse") else Transport.HTTP
+
+
+def parse_upstream(raw: Any, path: str, problems: list[str], base_dir: Path | None = None) -> UpstreamConfig | None:
+    """One upstream entry (a URL string or an object), or None after reporting what is wrong."""
+    if isinstance(raw, str):
+        raw = {"url": raw}
+    if not isinstance(raw, dict):
+        problems.append(f"{path}: expected a URL string or an object with a 'url' or 'command', got {_json_type(raw)}")
+        return None
+    entry = _structure(raw, _Entry, path, problems)
+    if entry is None:
+        return None
+    before = len(problems)
+    transport = _transport(entry, path, problems)
+    if entry.url is not None:
+        _check_url(entry.url, f"{path}.url", problems)
+    if entry.command is not None and not entry.command.strip():
+        problems.append(f"{path}.command: must not be empty")
+    if transport is Transport.STDIO and entry.headers:
+        problems.append(f"{path}.headers: a stdio upstream has no HTTP headers; pass secrets in 'env'")
+    _check_headers(entry.headers, f"{path}.headers", problems)
+    for name in entry.env:
+        if "\0" in name or "=" in name or not name:
+            problems.append(f"{path}.env.{name}: not a valid environment variable name")
+    timeouts = _timeouts(entry.timeout, f"{path}.timeout", problems)
+    if len(problems) > before or transport is None:
+        return None
+    cwd = entry.cwd
+    if cwd is not None and base_dir is not None and not Path(cwd).is_absolute():
+        cwd = str((base_dir / cwd).resolve())
+    return UpstreamConfig(
+        transport=transport,
+        url=entry.url,
+        command=entry.command,
+        args=entry.args,
+        env=entry.env,
+        cwd=cwd,
+        headers=entry.headers,
+        description=entry.description,
+        timeouts=timeouts,
+        allowed_tools=entry.allowed_tools,
+        denied_tools=entry.denied_tools,
+    )
+
+
+def parse_upstreams(
+    raw: Any, label: str, problems: list[str], base_dir: Path | None = None
+) -> tuple[dict[str, UpstreamConfig], set[str]]:
+    """The valid upstreams, and the names of all configured ones (valid, invalid or disabled)."""
     if not isinstance(raw, dict):
         problems.append(f"{label}: expected a JSON object of domain names to upstreams, got {_json_type(raw)}")
         return {}, set()
-    if not raw:
-        problems.append(f"{label}: names no upstream; add at least one domain")
     upstreams: dict[str, UpstreamConfig] = {}
     for domain, entry in raw.items():
         path = f"{label}.{domain}"
@@ -157,18 +335,10 @@ def parse_upstreams(raw: Any, label: str, problems: list[str]) -> tuple[dict[str
                 "starting with a letter or digit"
             )
             continue
-        if isinstance(entry, str):
-            entry = {"url": entry}
-        if not isinstance(entry, dict):
-            problems.append(f"{path}: expected a URL string or an object with a 'url', got {_json_type(entry)}")
+        if isinstance(entry, dict) and entry.get("disabled") is True:
             continue
-        config = _structure(entry, UpstreamConfig, path, problems)
-        if config is None:
-            continue
-        before = len(problems)
-        _check_url(config.url, f"{path}.url", problems)
-        _check_headers(config.headers, f"{path}.headers", problems)
-        if len(problems) == before:
+        config = parse_upstream(entry, path, problems, base_dir)
+        if config is not None:
             upstreams[domain] = config
     return upstreams, set(raw)
 
@@ -216,7 +386,7 @@ def apply_headers(
             known = ", ".join(sorted(named)) or "none"
             problems.append(f"{path}: no upstream is named '{domain}' (known: {known})")
         elif domain not in upstreams:
-            continue  # its upstream entry is invalid and already reported
+            continue  # its upstream entry is invalid (already reported) or disabled
         elif not isinstance(headers, dict):
             problems.append(f"{path}: expected an object of header names to values, got {_json_type(headers)}")
         else:
@@ -224,23 +394,63 @@ def apply_headers(
             _check_headers(headers, path, problems)
             if len(problems) == before:
                 current = upstreams[domain]
-                upstreams[domain] = evolve(current, headers={**headers, **current.headers})
+                if current.transport is Transport.STDIO:
+                    problems.append(f"{path}: '{domain}' is a stdio upstream and has no HTTP headers")
+                else:
+                    upstreams[domain] = evolve(current, headers={**headers, **current.headers})
 
 
-def load_config(environ: Mapping[str, str]) -> GatewayConfig:
-    """Read the configuration from ``GATEWAY_*`` variables; raise :class:`ConfigError` listing every problem."""
+def read_config_file(path: str, label: str, problems: list[str]) -> tuple[dict[str, UpstreamConfig], set[str]]:
+    """Upstreams from an ``{"mcpServers": {...}}`` file, the format desktop MCP clients use.
+
+    ``servers`` (VS Code's spelling) is accepted too; a relative ``cwd`` is relative to the file.
+    """
+    file = Path(path).expanduser()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        problems.append(f"{label}: cannot read {path}: {exc.strerror or exc}")
+        return {}, set()
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.append(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+        return {}, set()
+    key = next((k for k in ("mcpServers", "servers") if isinstance(document, dict) and k in document), None)
+    if key is None:
+        problems.append(f'{path}: expected a JSON object with an "mcpServers" object of servers')
+        return {}, set()
+    return parse_upstreams(document[key], f"{path}: {key}", problems, base_dir=file.parent.resolve())
+
+
+def load_config(environ: Mapping[str, str], config_file: str | None = None) -> GatewayConfig:
+    """Read the configuration; raise :class:`ConfigError` listing every problem.
+
+    Upstreams come from ``GATEWAY_UPSTREAMS`` and from an ``mcpServers`` file (``config_file``,
+    else ``GATEWAY_CONFIG``); at least one of them must name an upstream.
+    """
     problems: list[str] = []
+    upstreams: dict[str, UpstreamConfig] = {}
+    named: set[str] = set()
+    file_label = "--config" if config_file else "GATEWAY_CONFIG"
+    config_file = config_file or environ.get("GATEWAY_CONFIG", "").strip() or None
+    if config_file:
+        upstreams, named = read_config_file(config_file, file_label, problems)
     raw_upstreams = _json_variable(environ, "GATEWAY_UPSTREAMS", problems)
-    if raw_upstreams is None and not environ.get("GATEWAY_UPSTREAMS", "").strip():
-        problems.append(
-            'GATEWAY_UPSTREAMS: required; set it to a JSON object such as {"crm": "http://localhost:9000/mcp"}'
-        )
-        upstreams: dict[str, UpstreamConfig] = {}
-        named: set[str] = set()
-    elif raw_upstreams is None:
-        upstreams, named = {}, set()
-    else:
-        upstreams, named = parse_upstreams(raw_upstreams, "GATEWAY_UPSTREAMS", problems)
+    if raw_upstreams is not None:
+        from_env, env_named = parse_upstreams(raw_upstreams, "GATEWAY_UPSTREAMS", problems)
+        for domain in sorted(env_named & named):
+            problems.append(f"GATEWAY_UPSTREAMS.{domain}: also defined in {config_file}; keep one of the two")
+        upstreams.update({d: c for d, c in from_env.items() if d not in named})
+        named |= env_named
+    if not named and not problems:
+        if config_file or raw_upstreams is not None:
+            problems.append("GATEWAY_UPSTREAMS: names no upstream; add at least one domain")
+        else:
+            problems.append(
+                "GATEWAY_UPSTREAMS: required (or --config FILE / GATEWAY_CONFIG with an mcpServers file); "
+                'for example {"crm": "http://localhost:9000/mcp"}'
+            )
     descriptions = parse_descriptions(
         _json_variable(environ, "GATEWAY_DOMAIN_DESCRIPTIONS", problems), "GATEWAY_DOMAIN_DESCRIPTIONS", problems
     )

@@ -21,7 +21,6 @@ from fastmcp import FastMCP
 from starlette.applications import Starlette
 
 from gateway_adapters.mcp_server import add_health_routes, build_server
-from gateway_adapters.mcp_upstream import McpUpstream, http_connector
 from gateway_adapters.otel import OtelTracer
 from gateway_domain import Gateway, Tracer, Upstream, UpstreamRegistration
 
@@ -34,6 +33,7 @@ from .config import (
     parse_descriptions,
     parse_upstreams,
 )
+from .upstreams import registrations
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +108,7 @@ class GatewayServer:
         self._gateway = Gateway(tracer=tracer or OtelTracer(), instructions=config.instructions)
         self._registrations: list[UpstreamRegistration] = []
         self._registered = False
-        for domain, upstream_config in config.upstreams.items():
-            adapter = McpUpstream(domain, http_connector(upstream_config.url, headers=upstream_config.headers))
-            self._registrations.append(UpstreamRegistration(domain, adapter, description=config.description_of(domain)))
+        self._registrations.extend(registrations(config))
         for domain, upstream in adapters.items():
             self._registrations.append(
                 UpstreamRegistration(domain, upstream, description=config.domain_descriptions.get(domain, ""))
@@ -165,18 +163,11 @@ class GatewayServer:
         """
         await self._ensure_registered()
         async with self._upstreams_entered(), anyio.create_task_group() as group:
-            group.start_soon(self._gateway.refresh)
-            if self._refresh_interval:
-                group.start_soon(self._refresh_forever, self._refresh_interval)
+            group.start_soon(partial(self._gateway.maintain, refresh_interval=self._refresh_interval))
             try:
                 yield
             finally:
                 group.cancel_scope.cancel()
-
-    async def _refresh_forever(self, interval: float) -> None:
-        while True:
-            await anyio.sleep(interval)
-            await self._gateway.refresh()
 
     # ------------------------------------------------------------------ serving
 

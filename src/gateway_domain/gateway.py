@@ -52,6 +52,18 @@ DEFAULT_CALL_TIMEOUT = 60.0
 
 
 @frozen
+class RetryPolicy:
+    """When an upstream whose listing failed is listed again: after ``first_delay`` seconds,
+    doubling with each further failure up to ``max_delay``."""
+
+    first_delay: float = 1.0
+    max_delay: float = 60.0
+
+    def delay(self, failures: int) -> float:
+        return float(min(self.first_delay * 2 ** max(failures - 1, 0), self.max_delay))
+
+
+@frozen
 class UpstreamRegistration:
     """One upstream as the domain knows it: the port to reach it and the limits to hold it to."""
 
@@ -97,6 +109,9 @@ class Gateway:
         self._snapshot = RegistrySnapshot()
         self._write_lock = anyio.Lock()
         self._listeners: list[SnapshotListener] = []
+        self._retry = RetryPolicy()
+        self._failures: dict[str, int] = {}
+        self._retry_at: dict[str, float] = {}
 
     # ----------------------------------------------------------------- state
 
@@ -150,6 +165,8 @@ class Gateway:
                 return False
             self._states.pop(domain, None)
             self._applied_ticket.pop(domain, None)
+            self._failures.pop(domain, None)
+            self._retry_at.pop(domain, None)
             self._swap(build_snapshot(self._states.values()))
             return True
 
@@ -194,6 +211,7 @@ class Gateway:
                     return  # a listing that started later has already been applied
                 self._applied_ticket[domain] = ticket
                 self._states[domain] = self._apply(self._states[domain], outcome)
+                self._schedule_retry(domain, failed=isinstance(outcome, GatewayError))
                 self._swap(build_snapshot(self._states.values()))
                 applied.add(domain)
 
@@ -209,6 +227,50 @@ class Gateway:
         for change in changes:
             self._log_change(change)
         return changes
+
+    def _schedule_retry(self, domain: str, *, failed: bool) -> None:
+        if not failed:
+            self._failures.pop(domain, None)
+            self._retry_at.pop(domain, None)
+            return
+        self._failures[domain] = self._failures.get(domain, 0) + 1
+        self._retry_at[domain] = anyio.current_time() + self._retry.delay(self._failures[domain])
+
+    async def maintain(
+        self, *, refresh_interval: float | None = None, retry: RetryPolicy | None = None, tick: float = 0.25
+    ) -> None:
+        """Keep the registry current until cancelled: list every upstream now, re-list upstreams whose
+        listing failed on a growing delay (so one that was down comes back by itself), and re-list
+        everything every ``refresh_interval`` seconds when one is set."""
+        if retry is not None:
+            self._retry = retry
+        in_flight: set[str] = set()
+
+        async def run(domains: list[str]) -> None:
+            try:
+                await self.refresh(domains)
+            finally:
+                in_flight.difference_update(domains)
+
+        next_full = anyio.current_time()
+        async with anyio.create_task_group() as group:
+            while True:
+                now = anyio.current_time()
+                if now >= next_full:
+                    next_full = now + refresh_interval if refresh_interval else float("inf")
+                    targets = [domain for domain in sorted(self._registrations) if domain not in in_flight]
+                else:
+                    targets = sorted(
+                        domain
+                        for domain, at in self._retry_at.items()
+                        if at <= now and domain in self._registrations and domain not in in_flight
+                    )
+                for domain in targets:
+                    self._retry_at.pop(domain, None)
+                if targets:
+                    in_flight.update(targets)
+                    group.start_soon(run, targets)
+                await anyio.sleep(tick)
 
     @staticmethod
     def _log_change(change: DomainChange) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway_domain.errors import ErrorCode, GatewayError
-from gateway_domain.registry import RegistrySnapshot
+from gateway_domain.registry import DomainStatus, RegistrySnapshot
 from gateway_domain.suggestions import suggest
 from gateway_domain.text import normalized_name
 from gateway_domain.tools import Tool
@@ -25,11 +25,13 @@ def not_found(name: str, snapshot: RegistrySnapshot) -> GatewayError:
         if suggestions
         else "Use discover_tools to browse available tools."
     )
-    return GatewayError(
-        ErrorCode.TOOL_NOT_FOUND,
-        f"Unknown tool '{name}'. {hint}",
-        {"tool_name": name, "suggestions": suggestions},
-    )
+    details: dict[str, object] = {"tool_name": name, "suggestions": suggestions}
+    unavailable = sorted(d for d, view in snapshot.domains.items() if view.status is not DomainStatus.READY)
+    if unavailable:
+        # The tool may belong to a domain that has not been listed (yet): say so rather than imply it does not exist.
+        hint += f" Not listed right now: {', '.join(unavailable)}; their tools may be missing until they answer."
+        details["unavailable_domains"] = unavailable
+    return GatewayError(ErrorCode.TOOL_NOT_FOUND, f"Unknown tool '{name}'. {hint}", details)
 
 
 def resolve_tool(snapshot: RegistrySnapshot, name: str) -> Tool:

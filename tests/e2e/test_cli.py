@@ -53,7 +53,8 @@ def test_every_problem_is_reported_at_once() -> None:
     assert completed.returncode == 2
     assert completed.stderr.strip().splitlines() == [
         "configuration error: GATEWAY_UPSTREAMS.a: unknown field(s) (timeout_secs)",
-        "configuration error: GATEWAY_UPSTREAMS.b: expected a URL string or an object with a 'url', got a number",
+        "configuration error: GATEWAY_UPSTREAMS.b: expected a URL string or an object with a 'url' or 'command', "
+        "got a number",
         "configuration error: GATEWAY_PORT: expected an integer, got 'http'",
         "configuration error: LOG_LEVEL: expected one of CRITICAL, ERROR, WARNING, INFO, DEBUG, got 'CHATTY'",
     ]

@@ -43,3 +43,18 @@ async def test_an_unknown_tool_with_nothing_close_points_to_discovery(gateway: G
         await gateway.get_schema("zzzzzz")
     assert error.value.details["suggestions"] == []
     assert "discover_tools" in error.value.message
+
+
+async def test_an_unknown_tool_mentions_domains_that_are_not_listed(gateway: Gateway) -> None:
+    from gateway_domain import ErrorCode, UpstreamRegistration
+
+    from .fakes import FakeUpstream
+
+    down = FakeUpstream()
+    down.list_error = GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, "down")
+    await gateway.register(UpstreamRegistration("git", down))
+    await gateway.refresh(["git"])
+    with pytest.raises(GatewayError) as error:
+        await gateway.get_schema("git_log")
+    assert error.value.details["unavailable_domains"] == ["git"]
+    assert "Not listed right now: git" in error.value.message

@@ -113,3 +113,40 @@ async def test_the_report_shows_renames_caused_by_another_domain() -> None:
     changes = {c.domain: c for c in await gateway.refresh()}
     assert (changes["first"].added, changes["first"].removed) == (("first_search",), ("search",))
     assert changes["second"].added == ("second_search",)
+
+
+async def test_maintenance_brings_back_an_upstream_that_was_down() -> None:
+    from gateway_domain.gateway import RetryPolicy
+
+    down = FakeUpstream([spec("late_tool")])
+    down.list_error = GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, "down")
+    gateway = Gateway()
+    await gateway.register(UpstreamRegistration("late", down))
+    async with anyio.create_task_group() as group:
+        group.start_soon(lambda: gateway.maintain(retry=RetryPolicy(first_delay=0.05, max_delay=0.1), tick=0.01))
+        with anyio.fail_after(5):
+            while gateway.statuses()["late"] is not DomainStatus.FAILED:
+                await anyio.sleep(0.01)
+            tries = down.list_count
+            while down.list_count < tries + 2:
+                await anyio.sleep(0.01)
+            down.list_error = None
+            while "late_tool" not in gateway.snapshot.tools:
+                await anyio.sleep(0.01)
+        group.cancel_scope.cancel()
+    assert gateway.statuses()["late"] is DomainStatus.READY
+
+
+async def test_maintenance_refreshes_everything_on_the_interval() -> None:
+    upstream = FakeUpstream([spec("a")])
+    gateway = Gateway()
+    await gateway.register(UpstreamRegistration("x", upstream))
+    async with anyio.create_task_group() as group:
+        group.start_soon(lambda: gateway.maintain(refresh_interval=0.05, tick=0.01))
+        with anyio.fail_after(5):
+            while upstream.list_count < 3:
+                await anyio.sleep(0.01)
+            upstream.tools = [spec("a"), spec("b")]
+            while "b" not in gateway.snapshot.tools:
+                await anyio.sleep(0.01)
+        group.cancel_scope.cancel()

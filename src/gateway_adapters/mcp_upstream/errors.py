@@ -73,7 +73,8 @@ def classify(domain: str, exc: BaseException, scope: CallScope | None = None) ->
     if connection_lost(exc):
         return GatewayError(
             ErrorCode.UPSTREAM_UNAVAILABLE,
-            f"Upstream server '{domain}' is unreachable. Other domains may still be available.",
+            f"Upstream server '{domain}' is unreachable or closed the connection. "
+            "Other domains may still be available.",
             details,
         )
     for leaf in leaves:

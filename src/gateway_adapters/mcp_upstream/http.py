@@ -19,7 +19,7 @@ CLIENT_INFO = mt.Implementation(name="mcp-discovery-gateway", version="0.1.0")
 
 
 @functools.cache
-def _tls_context() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     """Built once: constructing a TLS context costs ~18 ms, most of a new connection's price."""
     return ssl.create_default_context()
 
@@ -38,7 +38,7 @@ def http_connector(url: str, *, headers: Mapping[str, str] | None = None, connec
         async with httpx2.AsyncClient(
             headers=static,
             timeout=timeout,
-            verify=_tls_context(),
+            verify=tls_context(),
             follow_redirects=False,
             event_hooks={"request": [inject_headers], "response": [record_status]},
         ) as http:

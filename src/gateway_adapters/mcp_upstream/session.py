@@ -4,6 +4,10 @@ Opening a session costs ~20 ms and several HTTP requests; a call on an open one 
 session is opened once, by a task that owns it (the SDK requires the task that enters a client to
 exit it), and every call borrows it. When a call finds it broken, the session is dropped and the
 next call opens a new one. Concurrent callers that find no session share one connection attempt.
+
+A child process (stdio) is different: restarting it costs a second and a crash-looping command
+must not be respawned for every call. With a ``RestartPolicy`` the keeper restarts a lost session
+in the background after a growing delay, and calls made while it waits fail at once.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from types import TracebackType
 
 import anyio
 from anyio.abc import TaskGroup, TaskStatus
+from attrs import frozen
 from mcp import Client
 
 from gateway_domain import ErrorCode, GatewayError
@@ -30,6 +35,19 @@ Connector = Callable[[], AbstractAsyncContextManager[Client]]
 _CLOSE_GRACE = 2.0
 
 
+@frozen
+class RestartPolicy:
+    """How a lost session is restarted in the background: after ``first_delay``, doubling up to
+    ``max_delay``; a session that stayed up ``stable_after`` seconds resets the delay."""
+
+    first_delay: float = 0.5
+    max_delay: float = 30.0
+    stable_after: float = 10.0
+
+    def delay(self, failures: int) -> float:
+        return float(min(self.first_delay * 2 ** max(failures - 1, 0), self.max_delay))
+
+
 class _Attempt:
     """One connection attempt that several callers may wait on."""
 
@@ -43,10 +61,13 @@ class _Attempt:
 class SessionKeeper:
     """Keeps one session open to one upstream for as long as the keeper is entered."""
 
-    def __init__(self, domain: str, connect: Connector, *, connect_timeout: float = 10.0) -> None:
+    def __init__(
+        self, domain: str, connect: Connector, *, connect_timeout: float = 10.0, restart: RestartPolicy | None = None
+    ) -> None:
         self._domain = domain
         self._connect = connect
         self._connect_timeout = connect_timeout
+        self._restart = restart
         self._client: Client | None = None
         self._generation = 0
         self._stop: anyio.Event | None = None
@@ -54,11 +75,15 @@ class SessionKeeper:
         self._attempt: _Attempt | None = None
         self._group: TaskGroup | None = None
         self._stack: AsyncExitStack | None = None
+        self._failures = 0
+        self._restart_at: float | None = None
+        self._last_error: GatewayError | None = None
 
     async def __aenter__(self) -> SessionKeeper:
         stack = AsyncExitStack()
         self._group = await stack.enter_async_context(anyio.create_task_group())
         self._stack = stack
+        self._failures, self._restart_at = 0, None
         return self
 
     async def __aexit__(
@@ -85,13 +110,22 @@ class SessionKeeper:
         """The open session and its generation number, opening one if there is none.
 
         Raises ``upstream_unavailable``/``upstream_timeout``/``upstream_unauthorized`` when the
-        upstream cannot be reached; the next call tries again.
+        upstream cannot be reached; the next call tries again (or, for a restarting child, once its
+        restart delay has passed).
         """
         client = self._client
         if client is not None:
             return client, self._generation
         if self._group is None:
             raise GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, f"Upstream server '{self._domain}' is shut down.")
+        if self._restart_at is not None and self._attempt is None:
+            wait = self._restart_at - anyio.current_time()
+            if wait > 0:
+                raise GatewayError(
+                    ErrorCode.UPSTREAM_UNAVAILABLE,
+                    f"Upstream server '{self._domain}' stopped and is restarting (next try in {wait:.1f} s).",
+                    {"domain": self._domain, "retry_after_seconds": round(wait, 1)},
+                )
         attempt = self._attempt
         if attempt is None:
             attempt = self._attempt = _Attempt()
@@ -110,8 +144,11 @@ class SessionKeeper:
         if self._stop is not None:
             self._stop.set()
 
+    # ------------------------------------------------------------------ internals
+
     async def _run_attempt(self, attempt: _Attempt) -> None:
         assert self._group is not None
+        self._restart_at = None
         try:
             # The scope is inherited by the owner task, so the handshake's HTTP status is recorded.
             with call_scope() as scope, anyio.fail_after(self._connect_timeout):
@@ -124,23 +161,28 @@ class SessionKeeper:
                 {"domain": self._domain},
             )
         except Exception as exc:
-            attempt.error = classify(self._domain, exc, scope)
-            if attempt.error.code == ErrorCode.UPSTREAM_ERROR:
-                attempt.error = GatewayError(
+            error = exc if isinstance(exc, GatewayError) else classify(self._domain, exc, scope)
+            if error.code == ErrorCode.UPSTREAM_ERROR:
+                error = GatewayError(
                     ErrorCode.UPSTREAM_UNAVAILABLE,
-                    f"Upstream server '{self._domain}' could not be connected: {attempt.error.message}",
-                    attempt.error.details,
+                    f"Upstream server '{self._domain}' could not be connected: {error.message}",
+                    error.details,
                 )
-            log.info("upstream %s: connection failed (%s)", self._domain, attempt.error.code)
+            attempt.error = error
         finally:
             self._attempt = None
             attempt.done.set()
+        if attempt.error is not None:
+            self._failures += 1
+            log.info("upstream %s: connection failed (%s)", self._domain, attempt.error.code)
+            self._schedule_restart()
 
     async def _own(self, *, task_status: TaskStatus[Client] = anyio.TASK_STATUS_IGNORED) -> None:
         """Hold one session open until asked to stop or until it breaks."""
         stop, done = anyio.Event(), anyio.Event()
         self._owner_done = done
         started = False
+        opened_at = anyio.current_time()
         client: Client | None = None
         try:
             async with self._connect() as client:
@@ -160,3 +202,28 @@ class SessionKeeper:
             if self._stop is stop:
                 self._stop = None
             done.set()
+        if self._group is not None:  # not shutting down: the session was lost, not closed
+            lived = anyio.current_time() - opened_at
+            stable = self._restart is not None and lived >= self._restart.stable_after
+            self._failures = 1 if stable else self._failures + 1
+            self._schedule_restart()
+
+    def _schedule_restart(self) -> None:
+        if self._restart is None or self._group is None or self._restart_at is not None:
+            return
+        delay = self._restart.delay(self._failures)
+        self._restart_at = anyio.current_time() + delay
+        log.info("upstream %s: restarting in %.1f s", self._domain, delay)
+        self._group.start_soon(self._restart_later, delay)
+
+    async def _restart_later(self, delay: float) -> None:
+        await anyio.sleep(delay)
+        self._restart_at = None
+        if self._client is None and self._attempt is None and self._group is not None:
+            try:
+                await self.session()
+            except GatewayError:
+                pass  # the failed attempt has scheduled the next restart
+            else:
+                if self._restart is not None and self._failures:
+                    log.info("upstream %s: restarted", self._domain)

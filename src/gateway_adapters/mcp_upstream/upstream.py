@@ -14,7 +14,7 @@ from gateway_domain import CallResult, ErrorCode, GatewayError, ToolSpec, Upstre
 from .call_scope import call_scope
 from .convert import call_result, tool_spec
 from .errors import classify, connection_lost
-from .session import Connector, SessionKeeper
+from .session import Connector, RestartPolicy, SessionKeeper
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +27,16 @@ class McpUpstream:
     Enter it (``async with``) for as long as the gateway runs; leaving closes the session.
     """
 
-    def __init__(self, domain: str, connect: Connector, *, connect_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        domain: str,
+        connect: Connector,
+        *,
+        connect_timeout: float = 10.0,
+        restart: RestartPolicy | None = None,
+    ) -> None:
         self.domain = domain
-        self._keeper = SessionKeeper(domain, connect, connect_timeout=connect_timeout)
+        self._keeper = SessionKeeper(domain, connect, connect_timeout=connect_timeout, restart=restart)
 
     async def __aenter__(self) -> McpUpstream:
         await self._keeper.__aenter__()

@@ -1,0 +1,163 @@
+"""Configuration parsing: every accepted shape, and a message naming the field for each mistake."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gateway_app.config import ConfigError, Timeouts, Transport, load_config
+
+
+def problems(environ: dict[str, str], config_file: str | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        load_config(environ, config_file)
+    return error.value.problems
+
+
+def test_urls_objects_and_commands_become_upstreams() -> None:
+    config = load_config(
+        {
+            "GATEWAY_UPSTREAMS": json.dumps(
+                {
+                    "crm": "http://crm:8080/mcp",
+                    "legacy": {"url": "http://old:9000/sse"},
+                    "forced": {"url": "http://x/events", "transport": "sse"},
+                    "git": {"command": "mcp-server-git", "args": ["--repository", "."], "env": {"A": "1"}},
+                }
+            )
+        }
+    )
+    assert config.upstreams["crm"].transport is Transport.HTTP
+    assert config.upstreams["legacy"].transport is Transport.SSE
+    assert config.upstreams["forced"].transport is Transport.SSE
+    git = config.upstreams["git"]
+    assert (git.transport, git.command, git.args, dict(git.env)) == (
+        Transport.STDIO,
+        "mcp-server-git",
+        ("--repository", "."),
+        {"A": "1"},
+    )
+
+
+def test_timeouts_take_a_number_or_an_object() -> None:
+    config = load_config(
+        {
+            "GATEWAY_UPSTREAMS": json.dumps(
+                {
+                    "a": {"url": "http://a", "timeout": 5},
+                    "b": {"url": "http://b", "timeout": {"call": 2.5}},
+                    "c": "http://c",
+                }
+            )
+        }
+    )
+    assert config.upstreams["a"].timeouts == Timeouts(connect=5, list=5, call=5)
+    assert config.upstreams["b"].timeouts == Timeouts(call=2.5)
+    assert config.upstreams["c"].timeouts == Timeouts()
+
+
+def test_an_mcp_servers_file_is_read_as_desktop_clients_write_it(tmp_path: Path) -> None:
+    file = tmp_path / "claude_desktop_config.json"
+    file.write_text(
+        json.dumps(
+            {
+                "mcpServers": {
+                    "time": {"command": "mcp-server-time", "args": ["--local-timezone", "UTC"], "cwd": "work"},
+                    "remote": {"type": "http", "url": "https://example.com/mcp", "headers": {"X-Key": "k"}},
+                    "off": {"command": "whatever", "disabled": True},
+                    "approved": {"command": "x", "autoApprove": ["a"], "alwaysAllow": []},
+                }
+            }
+        )
+    )
+    config = load_config({}, str(file))
+    assert sorted(config.upstreams) == ["approved", "remote", "time"]
+    assert config.upstreams["time"].cwd == str(tmp_path / "work")
+    assert dict(config.upstreams["remote"].headers) == {"X-Key": "k"}
+
+
+def test_the_file_can_come_from_gateway_config_and_vs_code_spelling_works(tmp_path: Path) -> None:
+    file = tmp_path / "mcp.json"
+    file.write_text(json.dumps({"servers": {"time": {"command": "mcp-server-time"}}}))
+    assert list(load_config({"GATEWAY_CONFIG": str(file)}).upstreams) == ["time"]
+
+
+def test_file_and_variable_upstreams_combine_but_must_not_clash(tmp_path: Path) -> None:
+    file = tmp_path / "mcp.json"
+    file.write_text(json.dumps({"mcpServers": {"time": {"command": "t"}}}))
+    combined = load_config({"GATEWAY_UPSTREAMS": '{"crm": "http://crm"}'}, str(file))
+    assert sorted(combined.upstreams) == ["crm", "time"]
+    assert problems({"GATEWAY_UPSTREAMS": '{"time": "http://t"}'}, str(file)) == [
+        f"GATEWAY_UPSTREAMS.time: also defined in {file}; keep one of the two"
+    ]
+
+
+def test_every_invalid_entry_is_reported_with_its_field(tmp_path: Path) -> None:
+    file = tmp_path / "mcp.json"
+    file.write_text(
+        json.dumps(
+            {
+                "mcpServers": {
+                    "both": {"url": "http://x", "command": "y"},
+                    "neither": {"args": ["x"]},
+                    "typo": {"comand": "x"},
+                    "badtype": {"command": "x", "type": "websocket"},
+                    "mismatch": {"url": "http://x", "type": "stdio"},
+                    "hdr": {"command": "x", "headers": {"A": "b"}},
+                    "slow": {"url": "http://x", "timeout": {"call": -1, "read": 3}},
+                    "args": {"command": "x", "args": "--flag"},
+                }
+            }
+        )
+    )
+    assert problems({}, str(file)) == [
+        f"{file}: mcpServers.both: give either 'url' (HTTP or SSE) or 'command' (stdio), not both",
+        f"{file}: mcpServers.neither: needs a 'url' (HTTP or SSE) or a 'command' (stdio)",
+        f"{file}: mcpServers.typo: unknown field(s) (comand)",
+        f"{file}: mcpServers.badtype.type: expected one of http, streamable-http, sse, stdio, got 'websocket'",
+        f"{file}: mcpServers.mismatch.type: stdio needs a 'command'",
+        f"{file}: mcpServers.hdr.headers: a stdio upstream has no HTTP headers; pass secrets in 'env'",
+        f"{file}: mcpServers.slow.timeout: unknown field(s) (read)",
+        f"{file}: mcpServers.args.args: expected a list of strings, got a string",
+    ]
+
+
+def test_a_missing_or_broken_file_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.json"
+    assert problems({}, str(missing)) == [f"--config: cannot read {missing}: No such file or directory"]
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"mcpServers": {')
+    assert problems({"GATEWAY_CONFIG": str(broken)}) == [
+        f"{broken}: not valid JSON (Expecting property name enclosed in double quotes at line 1 column 17)"
+    ]
+    shapeless = tmp_path / "shapeless.json"
+    shapeless.write_text("[]")
+    assert problems({}, str(shapeless)) == [
+        f'{shapeless}: expected a JSON object with an "mcpServers" object of servers'
+    ]
+
+
+def test_no_upstream_at_all_says_how_to_give_one() -> None:
+    [problem] = problems({})
+    assert problem.startswith("GATEWAY_UPSTREAMS: required (or --config FILE / GATEWAY_CONFIG")
+
+
+def test_headers_for_an_unknown_or_stdio_domain_are_refused() -> None:
+    assert problems(
+        {
+            "GATEWAY_UPSTREAMS": '{"git": {"command": "g"}}',
+            "GATEWAY_UPSTREAM_HEADERS": '{"gti": {"A": "b"}, "git": {"A": "b"}}',
+        }
+    ) == [
+        "GATEWAY_UPSTREAM_HEADERS.gti: no upstream is named 'gti' (known: git)",
+        "GATEWAY_UPSTREAM_HEADERS.git: 'git' is a stdio upstream and has no HTTP headers",
+    ]
+
+
+def test_strings_are_never_coerced() -> None:
+    assert problems({"GATEWAY_UPSTREAMS": '{"a": {"url": "http://a", "headers": {"X": 1}, "description": true}}'}) == [
+        "GATEWAY_UPSTREAMS.a.headers.X: expected a string, got a number",
+        "GATEWAY_UPSTREAMS.a.description: expected a string, got a boolean",
+    ]
