@@ -12,6 +12,7 @@
 from typing import TYPE_CHECKING, Any
 
 from gateway_domain import (
+    AccessPolicy,
     CallContext,
     CallResult,
     ErrorCode,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .facade import GatewayServer
 
 __all__ = [
+    "AccessPolicy",
     "CallContext",
     "CallResult",
     "ConfigError",

@@ -19,6 +19,8 @@ import cattrs
 from attrs import evolve, field, frozen
 from cattrs.v import format_exception
 
+from gateway_domain import AccessPolicy
+
 DEFAULT_NAME = "mcp-discovery-gateway"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 _DOMAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
@@ -131,6 +133,13 @@ class GatewayConfig:
     domain_descriptions: Mapping[str, str] = field(factory=dict, converter=_frozen_mapping, hash=False)
     refresh_interval: float | None = None
     log_level: str = "INFO"
+
+    def access_policy(self) -> AccessPolicy:
+        """The policy of the upstreams' own ``allowed_tools`` and ``denied_tools``."""
+        return AccessPolicy.per_upstream(
+            {domain: up.allowed_tools for domain, up in self.upstreams.items()},
+            {domain: up.denied_tools for domain, up in self.upstreams.items()},
+        )
 
     def description_of(self, domain: str) -> str:
         configured = self.upstreams.get(domain)

@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 
 from gateway_adapters.mcp_server import add_health_routes, build_server
 from gateway_adapters.otel import OtelTracer
-from gateway_domain import Gateway, Tracer, Upstream, UpstreamRegistration
+from gateway_domain import AccessPolicy, Gateway, Tracer, Upstream, UpstreamRegistration
 
 from .config import (
     DEFAULT_NAME,
@@ -79,6 +79,7 @@ class GatewayServer:
         upstream_headers: Mapping[str, Mapping[str, str]] | None = None,
         domain_descriptions: Mapping[str, str] | None = None,
         refresh_interval: float | None = None,
+        access_policy: AccessPolicy | None = None,
         tracer: Tracer | None = None,
     ) -> None:
         adapters: dict[str, Upstream] = {d: source for d, source in upstreams.items() if _is_adapter(source)}
@@ -92,7 +93,7 @@ class GatewayServer:
             domain_descriptions=descriptions,
             refresh_interval=refresh_interval,
         )
-        self._setup(config, adapters, tracer)
+        self._setup(config, adapters, tracer, access_policy)
 
     @classmethod
     def from_config(
@@ -103,9 +104,17 @@ class GatewayServer:
         server._setup(config, dict(adapters or {}), tracer)
         return server
 
-    def _setup(self, config: GatewayConfig, adapters: Mapping[str, Upstream], tracer: Tracer | None) -> None:
+    def _setup(
+        self,
+        config: GatewayConfig,
+        adapters: Mapping[str, Upstream],
+        tracer: Tracer | None,
+        access_policy: AccessPolicy | None = None,
+    ) -> None:
         self._refresh_interval = config.refresh_interval
-        self._gateway = Gateway(tracer=tracer or OtelTracer(), instructions=config.instructions)
+        # An explicit policy wins over per-upstream allowed_tools/denied_tools, as in the reference.
+        policy = access_policy if access_policy is not None else config.access_policy()
+        self._gateway = Gateway(tracer=tracer or OtelTracer(), instructions=config.instructions, policy=policy)
         self._registrations: list[UpstreamRegistration] = []
         self._registered = False
         self._registrations.extend(registrations(config))

@@ -7,13 +7,15 @@ keeps it that way), so it runs behind any server framework and its tests need no
 from gateway_domain.context import ANONYMOUS, CallContext
 from gateway_domain.discovery import DiscoverFormat, DiscoverRequest, Discovery
 from gateway_domain.errors import ErrorCode, GatewayError
-from gateway_domain.gateway import Gateway, UpstreamRegistration
+from gateway_domain.gateway import Gateway, RetryPolicy, UpstreamRegistration
+from gateway_domain.policy import AccessPolicy
 from gateway_domain.ports import NoopTracer, ProgressSink, Span, Tracer, Upstream, UpstreamCall
 from gateway_domain.registry import DomainChange, DomainState, DomainStatus, RegistrySnapshot
 from gateway_domain.tools import CallResult, JsonObject, Tool, ToolSpec
 
 __all__ = [
     "ANONYMOUS",
+    "AccessPolicy",
     "CallContext",
     "CallResult",
     "DiscoverFormat",
@@ -29,6 +31,7 @@ __all__ = [
     "NoopTracer",
     "ProgressSink",
     "RegistrySnapshot",
+    "RetryPolicy",
     "Span",
     "Tool",
     "ToolSpec",

@@ -30,6 +30,7 @@ from gateway_domain.discovery import (
 )
 from gateway_domain.errors import ErrorCode, GatewayError
 from gateway_domain.instructions import build_instructions
+from gateway_domain.policy import OPEN, AccessPolicy
 from gateway_domain.ports import NoopTracer, Tracer, Upstream, UpstreamCall
 from gateway_domain.registry import (
     DomainChange,
@@ -98,8 +99,10 @@ class Gateway:
         tracer: Tracer | None = None,
         instructions: str | None = None,
         code_mode: bool = False,
+        policy: AccessPolicy = OPEN,
     ) -> None:
         self._tracer: Tracer = tracer or NoopTracer()
+        self._policy = policy
         self._custom_instructions = instructions
         self._code_mode = code_mode
         self._registrations: dict[str, UpstreamRegistration] = {}
@@ -157,7 +160,7 @@ class Gateway:
                 description=registration.description,
                 specs=previous.specs if previous else (),
             )
-            self._swap(build_snapshot(self._states.values()))
+            self._swap(build_snapshot(self._states.values(), self._policy))
 
     async def unregister(self, domain: str) -> bool:
         async with self._write_lock:
@@ -167,7 +170,7 @@ class Gateway:
             self._applied_ticket.pop(domain, None)
             self._failures.pop(domain, None)
             self._retry_at.pop(domain, None)
-            self._swap(build_snapshot(self._states.values()))
+            self._swap(build_snapshot(self._states.values(), self._policy))
             return True
 
     # --------------------------------------------------------------- refresh
@@ -212,7 +215,7 @@ class Gateway:
                 self._applied_ticket[domain] = ticket
                 self._states[domain] = self._apply(self._states[domain], outcome)
                 self._schedule_retry(domain, failed=isinstance(outcome, GatewayError))
-                self._swap(build_snapshot(self._states.values()))
+                self._swap(build_snapshot(self._states.values(), self._policy))
                 applied.add(domain)
 
         with self._tracer.start_span("gateway.refresh_registry", {"gateway.domain_count": len(targets)}) as span:

@@ -15,6 +15,7 @@ from typing import Any
 from attrs import field, frozen
 
 from gateway_domain.naming import assign_exposed_names, infer_group
+from gateway_domain.policy import OPEN, AccessPolicy
 from gateway_domain.text import normalized_name
 from gateway_domain.tools import Tool, ToolSpec
 
@@ -114,19 +115,35 @@ class RegistrySnapshot:
         return self.tools.values()
 
 
-def build_snapshot(states: Iterable[DomainState]) -> RegistrySnapshot:
-    """Lay out every domain's tools, renaming collisions deterministically."""
+def _permitted(ordered: list[DomainState], policy: AccessPolicy) -> list[tuple[DomainState, list[ToolSpec]]]:
+    """Each domain's tools that the policy lets through, judged on exposed and original names."""
+    if policy.is_open:
+        return [(state, list(state.specs)) for state in ordered]
+    tentative = assign_exposed_names({state.name: [spec.name for spec in state.specs] for state in ordered})
+    return [
+        (state, [s for s in state.specs if policy.permits(state.name, tentative[(state.name, s.name)], s.name)])
+        for state in ordered
+    ]
+
+
+def build_snapshot(states: Iterable[DomainState], policy: AccessPolicy = OPEN) -> RegistrySnapshot:
+    """Lay out every domain's permitted tools, renaming collisions deterministically.
+
+    Names are assigned twice when a policy is set: once to judge each tool by the name it would
+    have, then again over the permitted tools only, so a hidden tool never renames a visible one.
+    """
     ordered = sorted(states, key=lambda state: state.name)
-    exposed = assign_exposed_names({state.name: [spec.name for spec in state.specs] for state in ordered})
+    permitted = _permitted(ordered, policy)
+    exposed = assign_exposed_names({state.name: [spec.name for spec in specs] for state, specs in permitted})
 
     tools: dict[str, Tool] = {}
     domains: dict[str, DomainView] = {}
     renamed_from: dict[str, list[str]] = defaultdict(list)
     by_normalized: dict[str, set[str]] = defaultdict(set)
-    for state in ordered:
+    for state, specs in permitted:
         names: list[str] = []
         groups: dict[str, list[str]] = defaultdict(list)
-        for spec in state.specs:
+        for spec in specs:
             name = exposed[(state.name, spec.name)]
             group = infer_group(state.name, spec.name)
             tools[name] = Tool(name=name, domain=state.name, group=group, spec=spec)
