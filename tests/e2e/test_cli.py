@@ -90,3 +90,39 @@ def test_readyz_waits_for_every_upstream_and_never_shows_urls() -> None:
         frozen.stop()
         if process is not None:
             process.stop()
+
+
+async def test_the_example_mcp_servers_file_fronts_real_servers_from_pypi() -> None:
+    import sys
+    from pathlib import Path
+
+    import anyio
+    from fastmcp import Client
+
+    from tests.processes import ROOT
+
+    env = {
+        "GATEWAY_UPSTREAMS": "",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+    }
+    process, base = gateway(env, args=("--config", str(ROOT / "examples" / "mcp_servers.json")))
+    try:
+        async with Client(f"{base}/mcp") as client:
+            summary = json.loads((await client.call_tool_mcp("discover_tools", {})).content[0].text)
+            assert {d["name"]: d["status"] for d in summary["domains"]} == {"git": "ready", "time": "ready"}
+            converted = await client.call_tool_mcp(
+                "execute_tool",
+                {
+                    "tool_name": "convert_time",
+                    "arguments": {"source_timezone": "UTC", "time": "12:00", "target_timezone": "Asia/Tokyo"},
+                },
+            )
+            assert converted.structured_content["target"]["datetime"].endswith("T21:00:00+09:00")
+            with anyio.fail_after(30):
+                log = await client.call_tool_mcp(
+                    "execute_tool", {"tool_name": "git_log", "arguments": {"repo_path": str(ROOT), "max_count": 1}}
+                )
+            assert not log.is_error
+            assert "Commit history" in log.content[0].text
+    finally:
+        process.stop()

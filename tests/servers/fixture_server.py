@@ -106,7 +106,18 @@ def beta() -> FastMCP[Any]:
     return server
 
 
-PROFILES = {"alpha": alpha, "beta": beta}
+def gamma() -> FastMCP[Any]:
+    server: FastMCP[Any] = FastMCP("gamma")
+
+    @server.tool
+    async def ping() -> str:
+        """Answer pong."""
+        return "pong"
+
+    return server
+
+
+PROFILES = {"alpha": alpha, "beta": beta, "gamma": gamma}
 
 if __name__ == "__main__":
     profile, port = sys.argv[1], int(sys.argv[2])

@@ -6,7 +6,7 @@ import logging
 
 import anyio
 import httpx2
-from mcp import MCPError
+from mcp import Client, MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
 from gateway_domain import ErrorCode, GatewayError
@@ -49,6 +49,24 @@ def connection_lost(exc: BaseException) -> bool:
         if isinstance(leaf, _CONNECTION_ERRORS):
             return True
     return False
+
+
+def stale_session(exc: BaseException, scope: CallScope) -> bool:
+    """The server answered 404 to a request on an existing session: it restarted and forgot it.
+
+    Such a request was refused before it ran, so sending it again on a new session is safe.
+    """
+    return scope.error_status == 404 and any(isinstance(leaf, MCPError) for leaf in _leaves(exc))
+
+
+def transport_closed(client: Client) -> bool:
+    """Whether the session's transport has already ended (the server's stream or process is gone).
+
+    The SDK exposes no public flag for it; this reads the dispatcher's, and says "open" whenever
+    that is not available, which only costs the caller one failed call.
+    """
+    dispatcher = getattr(client.session, "_dispatcher", None)
+    return getattr(dispatcher, "_closed", False) is True
 
 
 def classify(domain: str, exc: BaseException, scope: CallScope | None = None) -> GatewayError:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from mcp import Client
 
@@ -13,12 +13,14 @@ from gateway_domain import CallResult, ErrorCode, GatewayError, ToolSpec, Upstre
 
 from .call_scope import call_scope
 from .convert import call_result, tool_spec
-from .errors import classify, connection_lost
+from .errors import classify, connection_lost, stale_session, transport_closed
 from .session import Connector, RestartPolicy, SessionKeeper
 
 log = logging.getLogger(__name__)
 
 MAX_LIST_PAGES = 1000
+
+T = TypeVar("T")
 
 
 class McpUpstream:
@@ -52,12 +54,7 @@ class McpUpstream:
         return self._keeper.connected
 
     async def list_tools(self) -> Sequence[ToolSpec]:
-        client, generation = await self._keeper.session()
-        with call_scope() as scope:
-            try:
-                return await self._list_all(client)
-            except Exception as exc:
-                raise self._failure(exc, scope, generation) from None
+        return await self._on_session(self._list_all)
 
     async def _list_all(self, client: Client) -> list[ToolSpec]:
         specs: list[ToolSpec] = []
@@ -74,16 +71,40 @@ class McpUpstream:
         return specs
 
     async def call_tool(self, call: UpstreamCall) -> CallResult:
-        client, generation = await self._keeper.session()
         meta: Any = dict(call.meta) if call.meta else None
-        with call_scope(call.headers) as scope:
-            try:
-                result = await client.call_tool(
-                    call.tool_name, dict(call.arguments), progress_callback=call.progress, meta=meta
-                )
-            except Exception as exc:
-                raise self._failure(exc, scope, generation) from None
-        return call_result(result)
+
+        async def send(client: Client) -> CallResult:
+            result = await client.call_tool(
+                call.tool_name, dict(call.arguments), progress_callback=call.progress, meta=meta
+            )
+            return call_result(result)
+
+        return await self._on_session(send, call.headers)
+
+    async def _on_session(self, work: Callable[[Client], Awaitable[T]], headers: Mapping[str, str] | None = None) -> T:
+        """Run ``work`` on the shared session, with this call's headers.
+
+        A session found dead before use, or one the server no longer knows (HTTP 404 after the
+        server restarted), is replaced and the work sent once more: in both cases the server never
+        received it, so nothing runs twice. Any other failure is classified and raised.
+        """
+        for attempt in (1, 2):
+            client, generation = await self._keeper.session()
+            if attempt == 1 and transport_closed(client):
+                self._keeper.drop(generation)
+                continue
+            with call_scope(headers) as scope:
+                try:
+                    return await work(client)
+                except Exception as exc:
+                    if attempt == 1 and stale_session(exc, scope):
+                        log.info("upstream %s: session expired on the server; reopening", self.domain)
+                        self._keeper.drop(generation)
+                        continue
+                    raise self._failure(exc, scope, generation) from None
+        raise GatewayError(
+            ErrorCode.UPSTREAM_UNAVAILABLE, f"Upstream server '{self.domain}' keeps closing new sessions."
+        )
 
     def _failure(self, exc: Exception, scope: Any, generation: int) -> GatewayError:
         if isinstance(exc, GatewayError):
