@@ -8,8 +8,10 @@ from contextlib import AbstractContextManager, contextmanager
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
-from gateway_domain import Span
+from gateway_domain import NoopTracer, Span
 from gateway_domain.ports import AttributeValue
+
+_NOOP = NoopTracer()
 
 
 class _OtelSpan:
@@ -25,14 +27,21 @@ class _OtelSpan:
 
 
 class OtelTracer:
-    """Spans named ``gateway.*`` with ``gateway.*`` attributes, as the reference gateway emits."""
+    """Spans named ``gateway.*`` with ``gateway.*`` attributes, as the reference gateway emits.
+
+    Until an SDK ``TracerProvider`` is installed (by the host, at any time), spans cost nothing:
+    the hot path of every call would otherwise pay for spans nobody records.
+    """
 
     def __init__(self, tracer_provider: trace.TracerProvider | None = None) -> None:
+        self._provider = tracer_provider
         self._tracer = trace.get_tracer("mcp_discovery_gateway", tracer_provider=tracer_provider)
 
     def start_span(
         self, name: str, attributes: Mapping[str, AttributeValue] | None = None
     ) -> AbstractContextManager[Span]:
+        if self._provider is None and isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+            return _NOOP.start_span(name, attributes)
         return self._span(name, attributes)
 
     @contextmanager

@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(config.log_level)
     # FastMCP installs its own rich console handler on import unless told not to; keep one format.
     os.environ.setdefault("FASTMCP_LOG_ENABLED", "false")
+    # The gateway emits its own gateway.* spans for every meta-tool; FastMCP's spans of the same
+    # requests would only duplicate them (and cost every call). Trace context still propagates.
+    os.environ.setdefault("FASTMCP_TELEMETRY_MODE", "propagation_only")
 
     from .facade import GatewayServer  # the server stack costs ~1.5 s to import: only once config is good
 

@@ -154,3 +154,14 @@ async def test_one_upstream_session_serves_every_call(client: Client) -> None:
     await call(client, "refresh_registry")
     after = (await call(client, "execute_tool", tool_name="handshakes")).structured_content["result"]
     assert before == after == 1
+
+
+async def test_a_handshake_era_client_is_served_too(gateway_url: str) -> None:
+    import mcp
+
+    async with mcp.Client(gateway_url, mode="legacy") as legacy:
+        assert legacy.protocol_version != "2026-07-28"
+        first = await legacy.call_tool("execute_tool", {"tool_name": "add", "arguments": {"a": 1, "b": 2}})
+        second = await legacy.call_tool("discover_tools", {"domain": "beta"})
+    assert first.content[0].text == "3"
+    assert not second.is_error

@@ -1,6 +1,12 @@
 """Serving the gateway over MCP with FastMCP: the meta-tools and the health routes."""
 
 from .health import add_health_routes
+from .response_modes import ASGIApp, build_http_app
 from .server import build_server
 
-__all__ = ["add_health_routes", "build_server"]
+__all__ = [
+    "ASGIApp",
+    "add_health_routes",
+    "build_http_app",
+    "build_server",
+]

@@ -15,6 +15,13 @@ from gateway_domain import CallResult, Discovery, GatewayError, JsonObject
 log = logging.getLogger(__name__)
 
 _CONTENT_BLOCK: TypeAdapter[mt.ContentBlock] = TypeAdapter(mt.ContentBlock)
+_BLOCK_TYPES: dict[str, type[Any]] = {
+    "text": mt.TextContent,
+    "image": mt.ImageContent,
+    "audio": mt.AudioContent,
+    "resource": mt.EmbeddedResource,
+    "resource_link": mt.ResourceLink,
+}
 
 
 def json_result(payload: dict[str, Any], *, is_error: bool = False) -> ToolResult:
@@ -35,6 +42,10 @@ def discovery_result(discovery: Discovery) -> ToolResult:
 
 def _block(block: JsonObject) -> mt.ContentBlock:
     try:
+        model = _BLOCK_TYPES.get(str(block.get("type")))
+        if model is not None:  # one model's validation, not a trial of every member of the union
+            validated: mt.ContentBlock = model.model_validate(block)
+            return validated
         return _CONTENT_BLOCK.validate_python(dict(block))
     except ValidationError:
         # An upstream sent a block outside the MCP schema: keep its data visible as text, not lost.

@@ -42,5 +42,12 @@ def call_context(ctx: Context | None) -> CallContext:
     if ctx is None:
         return CallContext(headers=headers)
     request = ctx.request_context
-    meta = _forwardable_meta(request.meta if request is not None else None)
-    return CallContext(headers=headers, request_meta=meta, progress=_ProgressRelay(ctx))
+    raw_meta = request.meta if request is not None else None
+    wants_progress = isinstance(raw_meta, Mapping) and raw_meta.get("progressToken") is not None
+    # Progress is asked for upstream only when the caller asked for it: otherwise the upstream
+    # may answer with an event stream where plain JSON would do.
+    return CallContext(
+        headers=headers,
+        request_meta=_forwardable_meta(raw_meta),
+        progress=_ProgressRelay(ctx) if wants_progress else None,
+    )

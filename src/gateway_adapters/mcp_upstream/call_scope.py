@@ -50,3 +50,11 @@ async def record_status(response: httpx2.Response) -> None:
     if scope is not None and response.status_code >= 400 and scope.error_status is None:
         scope.error_status = response.status_code
         scope.challenge = response.headers.get("www-authenticate")
+
+
+def note_status(status: int, challenge: str | None = None) -> None:
+    """Record an error status for the current call (for requests sent without httpx2's hooks)."""
+    scope = _current.get()
+    if scope is not None and scope.error_status is None:
+        scope.error_status = status
+        scope.challenge = challenge

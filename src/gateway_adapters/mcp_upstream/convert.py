@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import mcp_types as mt
@@ -37,4 +38,22 @@ def call_result(result: mt.CallToolResult) -> CallResult:
         structured_content=result.structured_content,
         is_error=bool(result.is_error),
         meta=without_protocol_keys(result.meta),
+    )
+
+
+def wire_call_result(result: Mapping[str, Any]) -> CallResult:
+    """A ``CallToolResult`` as it came off the wire, without a round trip through the SDK's models.
+
+    The blocks are already in wire form, which is what the domain keeps; the server side validates
+    each block against the MCP schema when it renders the answer.
+    """
+    content = result.get("content")
+    if not isinstance(content, list) or not all(isinstance(block, Mapping) and "type" in block for block in content):
+        raise ValueError("a tool result's content must be a list of content blocks")
+    meta = result.get("_meta")
+    return CallResult(
+        content=tuple(content),
+        structured_content=result.get("structuredContent"),
+        is_error=result.get("isError") is True,
+        meta=without_protocol_keys(meta) if isinstance(meta, dict) else None,
     )

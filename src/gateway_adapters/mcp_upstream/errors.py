@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 import anyio
 import httpx2
 from mcp import Client, MCPError
@@ -19,6 +20,7 @@ _MAX_UPSTREAM_MESSAGE = 500
 
 _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     httpx2.TransportError,
+    aiohttp.ClientConnectionError,
     OSError,
     anyio.BrokenResourceError,
     anyio.ClosedResourceError,

@@ -12,7 +12,10 @@ import mcp_types as mt
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from .aiohttp_transport import AiohttpTransport
 from .call_scope import inject_headers, record_status
+from .connection import Connection
+from .fast_calls import FastToolCalls
 from .session import Connector
 
 CLIENT_INFO = mt.Implementation(name="mcp-discovery-gateway", version="0.1.0")
@@ -33,17 +36,19 @@ def http_connector(url: str, *, headers: Mapping[str, str] | None = None, connec
     static = dict(headers or {})
 
     @asynccontextmanager
-    async def connect() -> AsyncIterator[Client]:
+    async def connect() -> AsyncIterator[Connection]:
         timeout = httpx2.Timeout(connect=connect_timeout, read=None, write=30.0, pool=None)
+        wire = AiohttpTransport(tls=tls_context())
         async with httpx2.AsyncClient(
             headers=static,
             timeout=timeout,
-            verify=tls_context(),
+            transport=wire,
             follow_redirects=False,
             event_hooks={"request": [inject_headers], "response": [record_status]},
         ) as http:
             transport = streamable_http_client(url, http_client=http)
             async with Client(transport, mode="auto", cache=None, client_info=CLIENT_INFO) as client:
-                yield client
+                fast = FastToolCalls(url, wire.session(), client, static)
+                yield Connection(client, fast if fast.available else None)
 
     return connect

@@ -18,6 +18,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from types import TracebackType
 
 import anyio
+import mcp_types as mt
 from anyio.abc import TaskGroup, TaskStatus
 from attrs import frozen
 from mcp import Client
@@ -25,12 +26,13 @@ from mcp import Client
 from gateway_domain import ErrorCode, GatewayError
 
 from .call_scope import call_scope
+from .connection import Connection
 from .errors import classify
 
 log = logging.getLogger(__name__)
 
-Connector = Callable[[], AbstractAsyncContextManager[Client]]
-"""Opens one connected, negotiated client; leaving the context closes it and its transport."""
+Connector = Callable[[], AbstractAsyncContextManager[Connection]]
+"""Opens one connected, negotiated session; leaving the context closes it and its transport."""
 
 _CLOSE_GRACE = 2.0
 
@@ -48,12 +50,26 @@ class RestartPolicy:
         return float(min(self.first_delay * 2 ** max(failures - 1, 0), self.max_delay))
 
 
+async def _accept_as_sent(name: str, result: mt.CallToolResult) -> None:
+    return None
+
+
+def relay_results_unvalidated(client: Client) -> None:
+    """Let results through as the upstream sent them.
+
+    The SDK client checks each result against the tool's output schema and raises on a mismatch.
+    The gateway is a relay: it passes the result on (the end client has the output schema from
+    get_tool_schema and may check it), and it saves a JSON Schema validation on every call.
+    """
+    client.session.validate_tool_result = _accept_as_sent  # type: ignore[method-assign]
+
+
 class _Attempt:
     """One connection attempt that several callers may wait on."""
 
     def __init__(self) -> None:
         self.done = anyio.Event()
-        self.client: Client | None = None
+        self.connection: Connection | None = None
         self.generation = 0
         self.error: GatewayError | None = None
 
@@ -68,7 +84,7 @@ class SessionKeeper:
         self._connect = connect
         self._connect_timeout = connect_timeout
         self._restart = restart
-        self._client: Client | None = None
+        self._connection: Connection | None = None
         self._generation = 0
         self._stop: anyio.Event | None = None
         self._owner_done: anyio.Event | None = None
@@ -104,18 +120,18 @@ class SessionKeeper:
 
     @property
     def connected(self) -> bool:
-        return self._client is not None
+        return self._connection is not None
 
-    async def session(self) -> tuple[Client, int]:
+    async def session(self) -> tuple[Connection, int]:
         """The open session and its generation number, opening one if there is none.
 
         Raises ``upstream_unavailable``/``upstream_timeout``/``upstream_unauthorized`` when the
         upstream cannot be reached; the next call tries again (or, for a restarting child, once its
         restart delay has passed).
         """
-        client = self._client
-        if client is not None:
-            return client, self._generation
+        connection = self._connection
+        if connection is not None:
+            return connection, self._generation
         if self._group is None:
             raise GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, f"Upstream server '{self._domain}' is shut down.")
         if self._restart_at is not None and self._attempt is None:
@@ -133,14 +149,14 @@ class SessionKeeper:
         await attempt.done.wait()
         if attempt.error is not None:
             raise attempt.error
-        assert attempt.client is not None
-        return attempt.client, attempt.generation
+        assert attempt.connection is not None
+        return attempt.connection, attempt.generation
 
     def drop(self, generation: int | None = None) -> None:
         """Close the session (only if it is still ``generation``, when given) so the next call reopens."""
         if generation is not None and generation != self._generation:
             return
-        self._client = None
+        self._connection = None
         if self._stop is not None:
             self._stop.set()
 
@@ -152,7 +168,7 @@ class SessionKeeper:
         try:
             # The scope is inherited by the owner task, so the handshake's HTTP status is recorded.
             with call_scope() as scope, anyio.fail_after(self._connect_timeout):
-                attempt.client = await self._group.start(self._own)
+                attempt.connection = await self._group.start(self._own)
             attempt.generation = self._generation
         except TimeoutError:
             attempt.error = GatewayError(
@@ -177,28 +193,29 @@ class SessionKeeper:
             log.info("upstream %s: connection failed (%s)", self._domain, attempt.error.code)
             self._schedule_restart()
 
-    async def _own(self, *, task_status: TaskStatus[Client] = anyio.TASK_STATUS_IGNORED) -> None:
+    async def _own(self, *, task_status: TaskStatus[Connection] = anyio.TASK_STATUS_IGNORED) -> None:
         """Hold one session open until asked to stop or until it breaks."""
         stop, done = anyio.Event(), anyio.Event()
         self._owner_done = done
         started = False
         opened_at = anyio.current_time()
-        client: Client | None = None
+        connection: Connection | None = None
         try:
-            async with self._connect() as client:
+            async with self._connect() as connection:
+                relay_results_unvalidated(connection.client)
                 self._generation += 1
-                self._client, self._stop = client, stop
+                self._connection, self._stop = connection, stop
                 started = True
-                log.info("upstream %s: session open (%s)", self._domain, client.protocol_version)
-                task_status.started(client)
+                log.info("upstream %s: session open (%s)", self._domain, connection.client.protocol_version)
+                task_status.started(connection)
                 await stop.wait()
         except Exception as exc:
             if not started:
                 raise
             log.info("upstream %s: session ended: %s", self._domain, type(exc).__name__)
         finally:
-            if self._client is client:
-                self._client = None
+            if self._connection is connection:
+                self._connection = None
             if self._stop is stop:
                 self._stop = None
             done.set()
@@ -219,7 +236,7 @@ class SessionKeeper:
     async def _restart_later(self, delay: float) -> None:
         await anyio.sleep(delay)
         self._restart_at = None
-        if self._client is None and self._attempt is None and self._group is not None:
+        if self._connection is None and self._attempt is None and self._group is not None:
             try:
                 await self.session()
             except GatewayError:

@@ -11,6 +11,7 @@ from mcp import Client
 from mcp.client.sse import sse_client
 
 from .call_scope import inject_headers, record_status
+from .connection import Connection
 from .http import CLIENT_INFO, tls_context
 from .session import Connector
 
@@ -33,7 +34,7 @@ def sse_connector(url: str, *, headers: Mapping[str, str] | None = None, connect
         )
 
     @asynccontextmanager
-    async def connect() -> AsyncIterator[Client]:
+    async def connect() -> AsyncIterator[Connection]:
         transport = sse_client(
             url,
             headers=static,
@@ -42,6 +43,6 @@ def sse_connector(url: str, *, headers: Mapping[str, str] | None = None, connect
             httpx_client_factory=client_factory,
         )
         async with Client(transport, mode="auto", cache=None, client_info=CLIENT_INFO) as client:
-            yield client
+            yield Connection(client)
 
     return connect

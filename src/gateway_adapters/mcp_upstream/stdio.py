@@ -18,6 +18,7 @@ from mcp.client.stdio import stdio_client
 
 from gateway_domain import ErrorCode, GatewayError
 
+from .connection import Connection
 from .http import CLIENT_INFO
 from .session import Connector
 
@@ -45,7 +46,7 @@ def stdio_connector(
     params = StdioServerParameters(command=command, args=list(args), env=dict(env or {}) or None, cwd=cwd)
 
     @asynccontextmanager
-    async def connect() -> AsyncIterator[Client]:
+    async def connect() -> AsyncIterator[Connection]:
         read_fd, write_fd = os.pipe()
         errlog = os.fdopen(write_fd, "w")
         threading.Thread(target=_pump, args=(domain, read_fd), name=f"stderr-{domain}", daemon=True).start()
@@ -63,6 +64,6 @@ def stdio_connector(
                 ) from None
             finally:
                 errlog.close()  # the child holds its own copy; ours would keep the pump alive forever
-            yield client
+            yield Connection(client)
 
     return connect

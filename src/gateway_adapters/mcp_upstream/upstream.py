@@ -12,8 +12,10 @@ from mcp import Client
 from gateway_domain import CallResult, ErrorCode, GatewayError, ToolSpec, UpstreamCall
 
 from .call_scope import call_scope
+from .connection import Connection
 from .convert import call_result, tool_spec
 from .errors import classify, connection_lost, stale_session, transport_closed
+from .fast_calls import FallBack
 from .session import Connector, RestartPolicy, SessionKeeper
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ class McpUpstream:
         return self._keeper.connected
 
     async def list_tools(self) -> Sequence[ToolSpec]:
-        return await self._on_session(self._list_all)
+        return await self._on_session(lambda connection: self._list_all(connection.client))
 
     async def _list_all(self, client: Client) -> list[ToolSpec]:
         specs: list[ToolSpec] = []
@@ -73,15 +75,24 @@ class McpUpstream:
     async def call_tool(self, call: UpstreamCall) -> CallResult:
         meta: Any = dict(call.meta) if call.meta else None
 
-        async def send(client: Client) -> CallResult:
-            result = await client.call_tool(
+        async def send(connection: Connection) -> CallResult:
+            if connection.fast_calls is not None:
+                try:
+                    return await connection.fast_calls.call(
+                        call.tool_name, call.arguments, meta=meta, headers=call.headers, progress=call.progress
+                    )
+                except FallBack:
+                    pass
+            result = await connection.client.call_tool(
                 call.tool_name, dict(call.arguments), progress_callback=call.progress, meta=meta
             )
             return call_result(result)
 
         return await self._on_session(send, call.headers)
 
-    async def _on_session(self, work: Callable[[Client], Awaitable[T]], headers: Mapping[str, str] | None = None) -> T:
+    async def _on_session(
+        self, work: Callable[[Connection], Awaitable[T]], headers: Mapping[str, str] | None = None
+    ) -> T:
         """Run ``work`` on the shared session, with this call's headers.
 
         A session found dead before use, or one the server no longer knows (HTTP 404 after the
@@ -89,13 +100,13 @@ class McpUpstream:
         received it, so nothing runs twice. Any other failure is classified and raised.
         """
         for attempt in (1, 2):
-            client, generation = await self._keeper.session()
-            if attempt == 1 and transport_closed(client):
+            connection, generation = await self._keeper.session()
+            if attempt == 1 and transport_closed(connection.client):
                 self._keeper.drop(generation)
                 continue
             with call_scope(headers) as scope:
                 try:
-                    return await work(client)
+                    return await work(connection)
                 except Exception as exc:
                     if attempt == 1 and stale_session(exc, scope):
                         log.info("upstream %s: session expired on the server; reopening", self.domain)
@@ -111,11 +122,4 @@ class McpUpstream:
             return exc
         if connection_lost(exc):
             self._keeper.drop(generation)
-        if isinstance(exc, RuntimeError) and "structured content" in str(exc):
-            # The SDK checks results against the tool's output schema; say what the upstream got wrong.
-            return GatewayError(
-                ErrorCode.UPSTREAM_ERROR,
-                f"Upstream server '{self.domain}' returned a result that breaks its own output schema: {exc}",
-                {"domain": self.domain},
-            )
         return classify(self.domain, exc, scope)

@@ -1,0 +1,111 @@
+"""Answer each stateless MCP request as plain JSON unless it needs an event stream.
+
+On the 2026-07-28 protocol the SDK serves a request either in JSON mode (the handler runs in the
+request's own task, one JSON body back) or in stream mode (the handler runs in a sibling task and
+the response is held back, then committed as JSON or as an event stream). Stream mode is only
+needed to relay notifications mid-request — for the gateway, progress, which a caller asks for
+with a ``progressToken``. It costs two tasks, a memory stream and a cancel scope per request, a
+tenth of the gateway's time per relayed call. So requests go to a JSON-mode app unless they ask
+for progress or belong to a handshake-era session, which keeps its stream-mode app and its state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from starlette.applications import Starlette
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_MODERN = {version.encode() for version in MODERN_PROTOCOL_VERSIONS}
+_MAX_PEEK = 4 * 1024 * 1024  # the SDK refuses larger bodies anyway
+
+
+def _protocol_version(scope: Scope) -> bytes | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"mcp-protocol-version":
+            return bytes(value)
+    return None
+
+
+class ResponseModeRouter:
+    """Routes POSTs to ``path`` between a JSON-mode and a stream-mode app of the same server."""
+
+    def __init__(self, path: str, json_app: ASGIApp, stream_app: ASGIApp) -> None:
+        self._path = path.rstrip("/")
+        self._json_app = json_app
+        self._stream_app = stream_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope.get("type") != "http"
+            or scope.get("method") != "POST"
+            or scope.get("path", "").rstrip("/") != self._path
+            or _protocol_version(scope) not in _MODERN
+        ):
+            await self._stream_app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client left before sending its body
+                await self._stream_app(scope, _replay([message], receive), send)
+                return
+            chunk = message.get("body", b"")
+            chunks.append(chunk)
+            size += len(chunk)
+            if not message.get("more_body", False) or size > _MAX_PEEK:
+                break
+        body = b"".join(chunks)
+        more = bool(message.get("more_body", False))
+        app = self._stream_app if more or b'"progressToken"' in body else self._json_app
+        await app(scope, _replay([{"type": "http.request", "body": body, "more_body": more}], receive), send)
+
+
+def _replay(first: list[Message], receive: Receive) -> Receive:
+    pending = list(first)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
+
+
+def build_http_app(
+    server: Any, path: str, runtime: Callable[[], AbstractAsyncContextManager[Any]] | None = None
+) -> ASGIApp:
+    """The gateway's ASGI app: MCP at ``path`` (JSON or stream mode per request, see above), the
+    custom routes (``/healthz``, ``/readyz``), and one lifespan that starts ``runtime`` first and
+    the MCP session managers of both modes inside it."""
+    stream_app = server.http_app(path=path)
+    json_app = server.http_app(path=path, json_response=True)
+    router = ResponseModeRouter(path, json_app, stream_app)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if runtime is not None:
+                await stack.enter_async_context(runtime())
+            await stack.enter_async_context(stream_app.router.lifespan_context(stream_app))
+            await stack.enter_async_context(json_app.router.lifespan_context(json_app))
+            yield
+
+    lifespan_host = Starlette(lifespan=lifespan)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await lifespan_host(scope, receive, send)
+        else:
+            await router(scope, receive, send)
+
+    return app
