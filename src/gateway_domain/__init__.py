@@ -8,6 +8,8 @@ from gateway_domain.context import ANONYMOUS, CallContext
 from gateway_domain.discovery import DiscoverFormat, DiscoverRequest, Discovery
 from gateway_domain.errors import ErrorCode, GatewayError
 from gateway_domain.gateway import Gateway, RetryPolicy, UpstreamRegistration
+from gateway_domain.hooks import ExecutionContext, ExecutionDenied, HookRunner, ListToolsContext
+from gateway_domain.identity import DomainGrants, Identity
 from gateway_domain.policy import AccessPolicy
 from gateway_domain.ports import NoopTracer, ProgressSink, Span, Tracer, Upstream, UpstreamCall
 from gateway_domain.registry import DomainChange, DomainState, DomainStatus, RegistrySnapshot
@@ -22,12 +24,18 @@ __all__ = [
     "DiscoverRequest",
     "Discovery",
     "DomainChange",
+    "DomainGrants",
     "DomainState",
     "DomainStatus",
     "ErrorCode",
+    "ExecutionContext",
+    "ExecutionDenied",
     "Gateway",
     "GatewayError",
+    "HookRunner",
+    "Identity",
     "JsonObject",
+    "ListToolsContext",
     "NoopTracer",
     "ProgressSink",
     "RegistrySnapshot",

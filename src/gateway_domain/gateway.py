@@ -29,6 +29,8 @@ from gateway_domain.discovery import (
     tool_schema,
 )
 from gateway_domain.errors import ErrorCode, GatewayError
+from gateway_domain.hooks import ExecutionContext, ExecutionDenied, HookRunner
+from gateway_domain.identity import DomainGrants
 from gateway_domain.instructions import build_instructions
 from gateway_domain.policy import OPEN, AccessPolicy
 from gateway_domain.ports import NoopTracer, Tracer, Upstream, UpstreamCall
@@ -44,7 +46,8 @@ from gateway_domain.registry import (
 from gateway_domain.resolution import resolve_tool
 from gateway_domain.search import search
 from gateway_domain.signatures import signature
-from gateway_domain.tools import CallResult, ToolSpec
+from gateway_domain.tools import CallResult, Tool, ToolSpec
+from gateway_domain.visibility import Access
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,10 @@ class RetryPolicy:
         return float(min(self.first_delay * 2 ** max(failures - 1, 0), self.max_delay))
 
 
+def _lower_names(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(name.lower() for name in names)
+
+
 @frozen
 class UpstreamRegistration:
     """One upstream as the domain knows it: the port to reach it and the limits to hold it to."""
@@ -73,6 +80,8 @@ class UpstreamRegistration:
     description: str = ""
     list_timeout: float = DEFAULT_LIST_TIMEOUT
     call_timeout: float = DEFAULT_CALL_TIMEOUT
+    forward_headers: tuple[str, ...] = field(default=(), converter=_lower_names)
+    """Inbound request headers (lower-case names) passed on to this upstream with each call."""
 
 
 SnapshotListener = Callable[[RegistrySnapshot], None]
@@ -100,9 +109,12 @@ class Gateway:
         instructions: str | None = None,
         code_mode: bool = False,
         policy: AccessPolicy = OPEN,
+        hooks: HookRunner | None = None,
+        grants: DomainGrants | None = None,
     ) -> None:
         self._tracer: Tracer = tracer or NoopTracer()
         self._policy = policy
+        self._access = Access(hooks, grants)
         self._custom_instructions = instructions
         self._code_mode = code_mode
         self._registrations: dict[str, UpstreamRegistration] = {}
@@ -145,10 +157,23 @@ class Gateway:
         """True once every upstream has answered or failed at least once."""
         return all(state.status is not DomainStatus.PENDING for state in self._states.values())
 
+    @property
+    def per_caller(self) -> bool:
+        """Whether callers see different things (token grants or visibility hooks are set)."""
+        return self._access.per_caller
+
     def instructions(self) -> str:
+        """The handshake text for a caller who sees everything (or for all, without per-caller rules)."""
         if self._custom_instructions is not None:
             return self._custom_instructions
         return build_instructions(self._snapshot.domains.values(), code_mode=self._code_mode)
+
+    async def instructions_for(self, ctx: CallContext) -> str:
+        """The handshake text naming only the domains this caller may see."""
+        if self._custom_instructions is not None or not self.per_caller:
+            return self.instructions()
+        visible = await self._visible(ctx)
+        return build_instructions(visible.domains.values(), code_mode=self._code_mode)
 
     async def register(self, registration: UpstreamRegistration) -> None:
         """Add (or replace) an upstream. Its domain is pending until the next refresh lists it."""
@@ -188,6 +213,15 @@ class Gateway:
             )
         except Exception as exc:
             return _safe_upstream_error(registration.domain, exc)
+
+    async def refresh_for(self, ctx: CallContext) -> list[DomainChange]:
+        """``refresh_registry``: re-list every upstream and report only what this caller may see."""
+        before = await self._visible(ctx)
+        changes = await self.refresh()
+        if not self.per_caller:
+            return changes
+        after = await self._visible(ctx)
+        return [diff_domain(before, after, self._states[c.domain]) for c in changes if c.domain in after.domains]
 
     async def refresh(self, domains: Iterable[str] | None = None) -> list[DomainChange]:
         """Re-list the given upstreams (all by default) concurrently.
@@ -300,9 +334,21 @@ class Gateway:
 
     # -------------------------------------------------------------- discover
 
-    def _visible(self, ctx: CallContext) -> RegistrySnapshot:
-        """The part of the registry this caller may see (all of it, until policies exist)."""
-        return self._snapshot
+    async def _visible(self, ctx: CallContext) -> RegistrySnapshot:
+        """The part of the registry this caller may see."""
+        return await self._access.restrict(self._snapshot, ctx)
+
+    async def _resolve(self, ctx: CallContext, tool_name: str) -> Tool:
+        """The visible tool ``tool_name`` means; a hidden one answers exactly like an absent one.
+
+        The common case — an exact name the caller may use — asks the hooks about that one tool;
+        anything else is resolved against the caller's whole view, so candidates and suggestions
+        only ever name tools the caller may see.
+        """
+        tool = self._snapshot.tools.get(tool_name)
+        if tool is not None and await self._access.may_use(ctx, tool):
+            return tool
+        return resolve_tool(await self._visible(ctx), tool_name)
 
     async def discover(self, request: DiscoverRequest, ctx: CallContext = ANONYMOUS) -> Discovery:
         attributes = {
@@ -312,7 +358,7 @@ class Gateway:
         }
         with self._tracer.start_span("gateway.discover_tools", attributes) as span:
             try:
-                result, count = self._discover(request, self._visible(ctx))
+                result, count = self._discover(request, await self._visible(ctx))
             except GatewayError as error:
                 span.record_error(error, error.code)
                 raise
@@ -347,7 +393,7 @@ class Gateway:
     async def get_schema(self, tool_name: str, ctx: CallContext = ANONYMOUS) -> dict[str, Any]:
         with self._tracer.start_span("gateway.get_tool_schema", {"gateway.tool_name": tool_name}) as span:
             try:
-                tool = resolve_tool(self._visible(ctx), tool_name)
+                tool = await self._resolve(ctx, tool_name)
             except GatewayError as error:
                 span.record_error(error, error.code)
                 raise
@@ -381,16 +427,38 @@ class Gateway:
         ctx: CallContext,
         annotate: Callable[[str, str], None],
     ) -> CallResult:
-        tool = resolve_tool(self._visible(ctx), tool_name)
+        tool = await self._resolve(ctx, tool_name)
         annotate("gateway.domain", tool.domain)
-        args = dict(arguments or {})
-        problems = argument_problems(tool.spec.input_schema, args)
+        hooks = self._access.hooks
+        context = ExecutionContext(
+            tool=tool,
+            arguments=dict(arguments or {}),
+            headers=ctx.headers,
+            user=await self._access.user(ctx),
+            request_meta=ctx.request_meta,
+        )
+        try:
+            await hooks.before_execute(context)
+        except ExecutionDenied as denied:
+            raise GatewayError(denied.code, denied.message, {"tool": tool.name, "domain": tool.domain}) from None
+        problems = argument_problems(tool.spec.input_schema, context.arguments)
         if problems:
             raise GatewayError(
                 ErrorCode.INVALID_ARGUMENTS,
                 f"Invalid arguments for '{tool.name}': {'; '.join(problems)}.",
                 {"tool": tool.name, "domain": tool.domain, "problems": problems, "signature": signature(tool)},
             )
+        try:
+            result = await self._call_upstream(tool, context, ctx)
+        except GatewayError as error:
+            await hooks.on_error(context, error)
+            raise
+        try:
+            return await hooks.after_result(context, result)
+        except ExecutionDenied as denied:
+            raise GatewayError(denied.code, denied.message, {"tool": tool.name, "domain": tool.domain}) from None
+
+    async def _call_upstream(self, tool: Tool, context: ExecutionContext, ctx: CallContext) -> CallResult:
         registration = self._registrations.get(tool.domain)
         if registration is None:
             raise GatewayError(
@@ -398,7 +466,17 @@ class Gateway:
                 f"Upstream server '{tool.domain}' was removed; call discover_tools to see what is available.",
                 {"tool": tool.name, "domain": tool.domain},
             )
-        call = UpstreamCall(tool_name=tool.original_name, arguments=args, meta=ctx.request_meta, progress=ctx.progress)
+        # Per request, never shared: inbound headers this upstream is configured to receive, then
+        # what hooks added (which win). Static upstream headers sit below both, in the adapter.
+        headers = {name: ctx.headers[name] for name in registration.forward_headers if name in ctx.headers}
+        headers.update(context.extra_headers)
+        call = UpstreamCall(
+            tool_name=tool.original_name,
+            arguments=context.arguments,
+            headers=headers,
+            meta=ctx.request_meta,
+            progress=ctx.progress,
+        )
         try:
             with anyio.fail_after(registration.call_timeout):
                 return await registration.upstream.call_tool(call)

@@ -8,11 +8,11 @@ once is what keeps collision renaming deterministic.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from enum import StrEnum
 from typing import Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from gateway_domain.naming import assign_exposed_names, infer_group
 from gateway_domain.policy import OPEN, AccessPolicy
@@ -113,6 +113,31 @@ class RegistrySnapshot:
 
     def all_tools(self) -> Iterable[Tool]:
         return self.tools.values()
+
+    def restricted_to(self, tool_names: Set[str], domains: Set[str]) -> RegistrySnapshot:
+        """The part of this snapshot one caller may see: only ``tool_names``, only ``domains``.
+
+        Every lookup, listing, search, suggestion and error built on the result can only ever name
+        what it holds, which is what keeps hidden tools from leaking through any of them.
+        """
+        tools = {name: tool for name, tool in self.tools.items() if name in tool_names and tool.domain in domains}
+        views: dict[str, DomainView] = {}
+        for name, view in self.domains.items():
+            if name not in domains:
+                continue
+            kept = tuple(n for n in view.tool_names if n in tools)
+            groups = {g: members for g, ms in view.groups.items() if (members := tuple(n for n in ms if n in tools))}
+            views[name] = evolve(view, tool_names=kept, groups=groups)
+        return RegistrySnapshot(
+            domains=views,
+            tools=tools,
+            renamed_from={
+                k: v for k, targets in self.renamed_from.items() if (v := tuple(t for t in targets if t in tools))
+            },
+            by_normalized={
+                k: v for k, names in self.by_normalized.items() if (v := tuple(n for n in names if n in tools))
+            },
+        )
 
 
 def _permitted(ordered: list[DomainState], policy: AccessPolicy) -> list[tuple[DomainState, list[ToolSpec]]]:
