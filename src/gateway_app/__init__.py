@@ -11,12 +11,18 @@
 
 from typing import TYPE_CHECKING, Any
 
+from gateway_adapters.jwt_settings import JwtSettings
 from gateway_domain import (
     AccessPolicy,
     CallContext,
     CallResult,
+    DomainGrants,
     ErrorCode,
+    ExecutionContext,
+    ExecutionDenied,
     GatewayError,
+    Identity,
+    ListToolsContext,
     ToolSpec,
     Upstream,
     UpstreamCall,
@@ -32,10 +38,16 @@ __all__ = [
     "CallContext",
     "CallResult",
     "ConfigError",
+    "DomainGrants",
     "ErrorCode",
+    "ExecutionContext",
+    "ExecutionDenied",
     "GatewayConfig",
     "GatewayError",
     "GatewayServer",
+    "Identity",
+    "JwtSettings",
+    "ListToolsContext",
     "ToolSpec",
     "Upstream",
     "UpstreamCall",

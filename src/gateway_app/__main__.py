@@ -45,7 +45,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from .facade import GatewayServer  # the server stack costs ~1.5 s to import: only once config is good
 
-    server = GatewayServer.from_config(config)
+    try:
+        server = GatewayServer.from_config(config)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"configuration error: {problem}", file=sys.stderr)
+        return 2
     log.info(
         "gateway %r: %d upstream(s) (%s), serving http://%s:%d/mcp",
         config.name,

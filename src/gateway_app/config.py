@@ -19,7 +19,10 @@ import cattrs
 from attrs import evolve, field, frozen
 from cattrs.v import format_exception
 
-from gateway_domain import AccessPolicy
+from gateway_adapters.jwt_settings import JwtSettings
+from gateway_domain import AccessPolicy, DomainGrants
+
+from .auth_config import auth_settings
 
 DEFAULT_NAME = "mcp-discovery-gateway"
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -85,6 +88,7 @@ class UpstreamConfig:
     timeouts: Timeouts = Timeouts()
     allowed_tools: tuple[str, ...] = field(default=(), converter=_strings)
     denied_tools: tuple[str, ...] = field(default=(), converter=_strings)
+    forward_headers: tuple[str, ...] = field(default=(), converter=_strings)
 
     @property
     def target(self) -> str:
@@ -117,6 +121,7 @@ class _Entry:
     type: str | None = None
     allowed_tools: list[str] = field(factory=list)
     denied_tools: list[str] = field(factory=list)
+    forward_headers: list[str] = field(factory=list)
     disabled: bool = False
     # Keys desktop clients keep in the same file; they mean nothing to a gateway.
     autoApprove: Any = None
@@ -133,6 +138,10 @@ class GatewayConfig:
     domain_descriptions: Mapping[str, str] = field(factory=dict, converter=_frozen_mapping, hash=False)
     refresh_interval: float | None = None
     log_level: str = "INFO"
+    auth: JwtSettings | None = None
+    domain_grants: DomainGrants | None = None
+    hook_module: str | None = None
+    registry_auth_token: str | None = field(default=None, repr=False)
 
     def access_policy(self) -> AccessPolicy:
         """The policy of the upstreams' own ``allowed_tools`` and ``denied_tools``."""
@@ -303,6 +312,11 @@ def parse_upstream(raw: Any, path: str, problems: list[str], base_dir: Path | No
         problems.append(f"{path}.command: must not be empty")
     if transport is Transport.STDIO and entry.headers:
         problems.append(f"{path}.headers: a stdio upstream has no HTTP headers; pass secrets in 'env'")
+    if transport is Transport.STDIO and entry.forward_headers:
+        problems.append(f"{path}.forward_headers: a stdio upstream has no HTTP headers to forward")
+    for header in entry.forward_headers:
+        if not _HEADER_NAME.match(header):
+            problems.append(f"{path}.forward_headers: {header!r} is not a valid HTTP header name")
     _check_headers(entry.headers, f"{path}.headers", problems)
     for name in entry.env:
         if "\0" in name or "=" in name or not name:
@@ -325,6 +339,7 @@ def parse_upstream(raw: Any, path: str, problems: list[str], base_dir: Path | No
         timeouts=timeouts,
         allowed_tools=entry.allowed_tools,
         denied_tools=entry.denied_tools,
+        forward_headers=entry.forward_headers,
     )
 
 
@@ -476,6 +491,11 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
     if log_level not in _LOG_LEVELS:
         problems.append(f"LOG_LEVEL: expected one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
 
+    auth, grants = auth_settings(environ, problems)
+    hook_module = environ.get("GATEWAY_HOOK_MODULE", "").strip() or None
+    if hook_module is not None and not re.match(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$", hook_module):
+        problems.append(f"GATEWAY_HOOK_MODULE: expected 'package.module:factory', got {hook_module!r}")
+
     if problems:
         raise ConfigError(problems)
     return GatewayConfig(
@@ -487,6 +507,10 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
         domain_descriptions=descriptions,
         refresh_interval=refresh,
         log_level=log_level,
+        auth=auth,
+        domain_grants=grants,
+        hook_module=hook_module,
+        registry_auth_token=environ.get("GATEWAY_REGISTRY_AUTH_TOKEN", "").strip() or None,
     )
 
 

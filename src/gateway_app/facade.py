@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from functools import partial
 from typing import Any, TypeGuard
@@ -18,11 +18,14 @@ from typing import Any, TypeGuard
 import anyio
 import uvicorn
 from fastmcp import FastMCP
+from fastmcp.server.auth import AuthProvider
 from starlette.applications import Starlette
 
+from gateway_adapters.jwt_auth import JwtVerifier
+from gateway_adapters.jwt_settings import JwtSettings
 from gateway_adapters.mcp_server import ASGIApp, add_health_routes, build_http_app, build_server
 from gateway_adapters.otel import OtelTracer
-from gateway_domain import AccessPolicy, Gateway, Tracer, Upstream, UpstreamRegistration
+from gateway_domain import AccessPolicy, DomainGrants, Gateway, HookRunner, Tracer, Upstream, UpstreamRegistration
 
 from .config import (
     DEFAULT_NAME,
@@ -33,6 +36,7 @@ from .config import (
     parse_descriptions,
     parse_upstreams,
 )
+from .hook_loading import load_hooks
 from .upstreams import registrations
 
 log = logging.getLogger(__name__)
@@ -93,6 +97,10 @@ class GatewayServer:
         domain_descriptions: Mapping[str, str] | None = None,
         refresh_interval: float | None = None,
         access_policy: AccessPolicy | None = None,
+        hooks: Sequence[Any] = (),
+        auth: JwtSettings | AuthProvider | None = None,
+        domain_grants: DomainGrants | None = None,
+        registry_auth_headers: Mapping[str, str] | None = None,
         tracer: Tracer | None = None,
     ) -> None:
         adapters: dict[str, Upstream] = {d: source for d, source in upstreams.items() if _is_adapter(source)}
@@ -105,16 +113,37 @@ class GatewayServer:
             instructions=instructions,
             domain_descriptions=descriptions,
             refresh_interval=refresh_interval,
+            domain_grants=domain_grants,
         )
-        self._setup(config, adapters, tracer, access_policy)
+        self._setup(
+            config,
+            adapters,
+            tracer,
+            access_policy=access_policy,
+            hooks=hooks,
+            auth=auth,
+            list_headers=registry_auth_headers,
+        )
 
     @classmethod
     def from_config(
         cls, config: GatewayConfig, *, adapters: Mapping[str, Upstream] | None = None, tracer: Tracer | None = None
     ) -> GatewayServer:
-        """A gateway for a validated configuration (what ``python -m gateway_app`` runs)."""
+        """A gateway for a validated configuration (what ``python -m gateway_app`` runs).
+
+        Raises :class:`ConfigError` when ``GATEWAY_HOOK_MODULE`` cannot be loaded.
+        """
         server = cls.__new__(cls)
-        server._setup(config, dict(adapters or {}), tracer)
+        hooks = load_hooks(config.hook_module) if config.hook_module else []
+        token = config.registry_auth_token
+        server._setup(
+            config,
+            dict(adapters or {}),
+            tracer,
+            hooks=hooks,
+            auth=config.auth,
+            list_headers={"Authorization": f"Bearer {token}"} if token else None,
+        )
         return server
 
     def _setup(
@@ -122,20 +151,31 @@ class GatewayServer:
         config: GatewayConfig,
         adapters: Mapping[str, Upstream],
         tracer: Tracer | None,
+        *,
         access_policy: AccessPolicy | None = None,
+        hooks: Sequence[Any] = (),
+        auth: JwtSettings | AuthProvider | None = None,
+        list_headers: Mapping[str, str] | None = None,
     ) -> None:
         self._refresh_interval = config.refresh_interval
         # An explicit policy wins over per-upstream allowed_tools/denied_tools, as in the reference.
         policy = access_policy if access_policy is not None else config.access_policy()
-        self._gateway = Gateway(tracer=tracer or OtelTracer(), instructions=config.instructions, policy=policy)
+        self._gateway = Gateway(
+            tracer=tracer or OtelTracer(),
+            instructions=config.instructions,
+            policy=policy,
+            hooks=HookRunner(hooks),
+            grants=config.domain_grants,
+        )
         self._registrations: list[UpstreamRegistration] = []
         self._registered = False
-        self._registrations.extend(registrations(config))
+        self._registrations.extend(registrations(config, list_headers=list_headers))
         for domain, upstream in adapters.items():
             self._registrations.append(
                 UpstreamRegistration(domain, upstream, description=config.domain_descriptions.get(domain, ""))
             )
-        self._server = build_server(self._gateway, name=config.name)
+        verifier = JwtVerifier(auth) if isinstance(auth, JwtSettings) else auth
+        self._server = build_server(self._gateway, name=config.name, auth=verifier)
         add_health_routes(self._server, self._gateway)
         self._uvicorn: uvicorn.Server | None = None
 

@@ -16,6 +16,14 @@ class Identity:
     claims: Mapping[str, Any] = field(factory=dict, hash=False)
     scopes: tuple[str, ...] = ()
 
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any]) -> Identity:
+        """A verified token's claims: subject from ``sub``, scopes from ``scope`` (or ``scp``)."""
+        scope = claims.get("scope", claims.get("scp", ()))
+        scopes = tuple(scope.split()) if isinstance(scope, str) else tuple(str(s) for s in scope or ())
+        subject = claims.get("sub")
+        return cls(subject=str(subject) if subject is not None else None, claims=dict(claims), scopes=scopes)
+
     @property
     def id(self) -> str | None:
         """The subject, under the name hook code written for the reference gateway reads."""

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastmcp import Context
-from fastmcp.server.dependencies import get_http_headers
+from fastmcp.server.dependencies import get_access_token, get_http_headers
 
-from gateway_domain import CallContext
+from gateway_domain import CallContext, Identity
 
 _DROPPED_META_PREFIXES = ("io.modelcontextprotocol/",)
 _DROPPED_META_KEYS = {"progressToken", "progress_token"}
@@ -37,10 +37,16 @@ class _ProgressRelay:
         await self._ctx.report_progress(progress, total, message)
 
 
+def verified_identity() -> Identity | None:
+    """The identity of the bearer token the server's verifier accepted for this request, if any."""
+    token = get_access_token()
+    return Identity.from_claims(token.claims) if token is not None else None
+
+
 def call_context(ctx: Context | None) -> CallContext:
     headers = get_http_headers(include_all=True)
     if ctx is None:
-        return CallContext(headers=headers)
+        return CallContext(headers=headers, identity=verified_identity())
     request = ctx.request_context
     raw_meta = request.meta if request is not None else None
     wants_progress = isinstance(raw_meta, Mapping) and raw_meta.get("progressToken") is not None
@@ -50,4 +56,5 @@ def call_context(ctx: Context | None) -> CallContext:
         headers=headers,
         request_meta=_forwardable_meta(raw_meta),
         progress=_ProgressRelay(ctx) if wants_progress else None,
+        identity=verified_identity(),
     )

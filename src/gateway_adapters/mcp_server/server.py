@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import mcp_types as mt
 from fastmcp import Context, FastMCP
 from fastmcp.exceptions import ValidationError
+from fastmcp.server.auth import AuthProvider
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools import Tool, ToolResult
 from pydantic import Field
@@ -102,12 +103,44 @@ _OPEN_WORLD = mt.ToolAnnotations(read_only_hint=False, open_world_hint=True)
 _REFRESH = mt.ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False)
 
 
-def build_server(gateway: Gateway, *, name: str) -> FastMCP[Any]:
+class _CallerInstructions(Middleware):
+    """The handshake names only the domains this caller may see (with per-caller visibility)."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self._gateway = gateway
+
+    async def on_initialize(
+        self,
+        context: MiddlewareContext[mt.InitializeRequest],
+        call_next: CallNext[mt.InitializeRequest, mt.InitializeResult | None],
+    ) -> mt.InitializeResult | None:
+        result = await call_next(context)
+        if result is not None and self._gateway.per_caller:
+            result.instructions = await self._gateway.instructions_for(call_context(None))
+        return result
+
+    async def on_discover(
+        self,
+        context: MiddlewareContext[mt.DiscoverRequest],
+        call_next: CallNext[mt.DiscoverRequest, mt.DiscoverResult | dict[str, Any]],
+    ) -> mt.DiscoverResult | dict[str, Any]:
+        result = await call_next(context)
+        if self._gateway.per_caller:
+            text = await self._gateway.instructions_for(call_context(None))
+            if isinstance(result, dict):
+                result["instructions"] = text
+            else:
+                result.instructions = text
+        return result
+
+
+def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = None) -> FastMCP[Any]:
     """A FastMCP server exposing the gateway's four meta-tools; its instructions follow the registry."""
     server: FastMCP[Any] = FastMCP(
         name,
         instructions=gateway.instructions(),
-        middleware=[_ArgumentErrors()],
+        auth=auth,
+        middleware=[_ArgumentErrors(), _CallerInstructions(gateway)],
         mask_error_details=True,
         on_duplicate="replace",
     )
@@ -167,12 +200,12 @@ def build_server(gateway: Gateway, *, name: str) -> FastMCP[Any]:
 
         return await _guarded("execute_tool", work)
 
-    async def refresh_registry() -> ToolResult:
+    async def refresh_registry(ctx: Context) -> ToolResult:
         """Re-read every upstream server's tool list now and report the tools added and removed in
         each domain. Use it when tools seem to be missing or out of date."""
 
         async def work() -> ToolResult:
-            changes = await gateway.refresh()
+            changes = await gateway.refresh_for(call_context(ctx))
             return json_result({"refreshed": [change.to_payload() for change in changes]})
 
         return await _guarded("refresh_registry", work)

@@ -38,8 +38,10 @@ class McpUpstream:
         *,
         connect_timeout: float = 10.0,
         restart: RestartPolicy | None = None,
+        list_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.domain = domain
+        self._list_headers = dict(list_headers or {})
         self._keeper = SessionKeeper(domain, connect, connect_timeout=connect_timeout, restart=restart)
 
     async def __aenter__(self) -> McpUpstream:
@@ -56,7 +58,7 @@ class McpUpstream:
         return self._keeper.connected
 
     async def list_tools(self) -> Sequence[ToolSpec]:
-        return await self._on_session(lambda connection: self._list_all(connection.client))
+        return await self._on_session(lambda connection: self._list_all(connection.client), self._list_headers)
 
     async def _list_all(self, client: Client) -> list[ToolSpec]:
         specs: list[ToolSpec] = []
