@@ -37,13 +37,16 @@ class _Jwks:
         self._cooldown = cooldown
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
+        self._chased_at = float("-inf")
         self._lock = anyio.Lock()
 
     async def key(self, kid: str | None) -> jwt.PyJWK:
         now = anyio.current_time()
-        if now - self._fetched_at > self._cache_seconds or (
-            kid not in self._keys and now - self._fetched_at >= self._cooldown
-        ):
+        if now - self._fetched_at > self._cache_seconds:
+            await self._refresh(now)
+        elif kid not in self._keys and now - self._chased_at >= self._cooldown:
+            # A key the provider may just have rotated in; chased at most once per cooldown.
+            self._chased_at = now
             await self._refresh(now)
         if kid is None and len(self._keys) == 1:
             return next(iter(self._keys.values()))

@@ -27,7 +27,7 @@ async def test_only_the_meta_tools_are_listed(client: Client) -> None:
 
 async def test_handshake_instructions_name_the_domains(client: Client) -> None:
     instructions = client.instructions or ""
-    assert "- **alpha** (8 tools) — Alpha notes and maths" in instructions
+    assert "- **alpha** (9 tools) — Alpha notes and maths" in instructions
     assert "- **beta** (2 tools) — Beta catalogue" in instructions
 
 
@@ -36,8 +36,8 @@ async def test_discover_without_arguments_lists_domains(client: Client) -> None:
     assert not result.is_error
     body = payload(result)
     assert body == result.structured_content
-    assert [(d["name"], d["tool_count"]) for d in body["domains"]] == [("alpha", 8), ("beta", 2)]
-    assert body["total_tools"] == 10
+    assert [(d["name"], d["tool_count"]) for d in body["domains"]] == [("alpha", 9), ("beta", 2)]
+    assert body["total_tools"] == 11
 
 
 async def test_discover_a_domain_shows_collision_renamed_tools(client: Client) -> None:
@@ -130,7 +130,7 @@ async def test_static_upstream_headers_reach_only_their_upstream(client: Client)
 async def test_refresh_registry_reports_each_domain(client: Client) -> None:
     body = payload(await call(client, "refresh_registry"))
     assert [(d["domain"], d["added"], d["removed"], d["tool_count"]) for d in body["refreshed"]] == [
-        ("alpha", [], [], 8),
+        ("alpha", [], [], 9),
         ("beta", [], [], 2),
     ]
 

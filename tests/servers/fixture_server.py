@@ -68,10 +68,19 @@ def alpha() -> FastMCP[Any]:
             ]
         )
 
+    received: list[dict[str, str | None]] = []
+
     @server.tool
-    async def whoami() -> dict[str, Any]:
-        """Report the HTTP headers this request arrived with."""
-        return {"headers": get_http_headers(include_all=True)}
+    async def whoami(tag: str = "") -> dict[str, Any]:
+        """Report the HTTP headers this request arrived with (and remember them under ``tag``)."""
+        headers = get_http_headers(include_all=True)
+        received.append({"tag": tag, "authorization": headers.get("authorization"), "caller": headers.get("x-caller")})
+        return {"headers": headers}
+
+    @server.tool
+    async def received_headers() -> dict[str, Any]:
+        """Everything whoami has recorded, in arrival order."""
+        return {"received": received}
 
     @server.tool
     async def slow(seconds: Annotated[float, Field(ge=0, le=60)], ctx: Context) -> str:
@@ -117,7 +126,18 @@ def gamma() -> FastMCP[Any]:
     return server
 
 
-PROFILES = {"alpha": alpha, "beta": beta, "gamma": gamma}
+def delta() -> FastMCP[Any]:
+    server: FastMCP[Any] = FastMCP("delta")
+
+    @server.tool
+    async def delta_headers() -> dict[str, Any]:
+        """Report the HTTP headers this request arrived with."""
+        return {"headers": get_http_headers(include_all=True)}
+
+    return server
+
+
+PROFILES = {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta}
 
 if __name__ == "__main__":
     profile, port = sys.argv[1], int(sys.argv[2])
