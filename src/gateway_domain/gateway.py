@@ -163,10 +163,12 @@ class Gateway:
         return self._access.per_caller
 
     def instructions(self) -> str:
-        """The handshake text for a caller who sees everything (or for all, without per-caller rules)."""
+        """The handshake text for every caller: it names the domains only when all callers see the
+        same ones (with per-caller rules, ``instructions_for`` names each caller's own)."""
         if self._custom_instructions is not None:
             return self._custom_instructions
-        return build_instructions(self._snapshot.domains.values(), code_mode=self._code_mode)
+        domains = () if self.per_caller else self._snapshot.domains.values()
+        return build_instructions(domains, code_mode=self._code_mode)
 
     async def instructions_for(self, ctx: CallContext) -> str:
         """The handshake text naming only the domains this caller may see."""

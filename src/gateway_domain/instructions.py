@@ -17,8 +17,8 @@ WORKFLOW = (
 )
 
 _EMPTY = (
-    "You have access to a tool discovery gateway. No tool domains are available yet; "
-    "call refresh_registry() or discover_tools() later."
+    "You have access to a tool discovery gateway. No tool domains are available to you yet; "
+    "call discover_tools() to see what is."
 )
 
 

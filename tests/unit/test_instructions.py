@@ -32,4 +32,17 @@ async def test_custom_instructions_are_never_overwritten() -> None:
 
 
 def test_instructions_without_domains_say_so() -> None:
-    assert "No tool domains are available yet" in Gateway().instructions()
+    assert "No tool domains are available to you yet" in Gateway().instructions()
+
+
+async def test_with_per_caller_rules_the_shared_text_names_no_domain() -> None:
+    from gateway_domain import CallContext, DomainGrants, Identity
+
+    gateway = Gateway(grants=DomainGrants("domains"))
+    await gateway.register(UpstreamRegistration("secret_ops", FakeUpstream([spec("x")])))
+    await gateway.register(UpstreamRegistration("public", FakeUpstream([spec("y")])))
+    await gateway.refresh()
+    assert "secret_ops" not in gateway.instructions()
+    mine = await gateway.instructions_for(CallContext(identity=Identity("u", {"domains": ["public"]})))
+    assert "- **public** (1 tool)" in mine
+    assert "secret_ops" not in mine
