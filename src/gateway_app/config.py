@@ -21,6 +21,7 @@ from cattrs.v import format_exception
 
 from gateway_adapters.jwt_settings import JwtSettings
 from gateway_domain import AccessPolicy, DomainGrants
+from gateway_domain.arguments import json_type_name
 
 from .auth_config import auth_settings
 
@@ -172,16 +173,10 @@ def _strict(kind: type, label: str) -> Any:
 
 
 def _json_type(value: Any) -> str:
-    for kind, name in ((bool, "a boolean"), (int, "a number"), (float, "a number"), (str, "a string")):
-        if isinstance(value, kind):
-            return name
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    """``a string``, ``a number``, ``an object``...: the JSON type of a value, for messages."""
+    name = json_type_name(value)
+    name = "number" if name == "integer" else "list" if name == "array" else name
+    return name if name == "null" else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _converter() -> cattrs.Converter:

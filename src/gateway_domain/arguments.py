@@ -31,7 +31,8 @@ def _echo(value: Any) -> str:
     return text if len(text) <= _MAX_ECHO else text[:_MAX_ECHO] + "…"
 
 
-def _json_type_name(value: Any) -> str:
+def json_type_name(value: Any) -> str:
+    """The JSON Schema type of a parsed JSON value (``integer``, ``array``, ...)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -57,7 +58,7 @@ def _value_problem(name: str, schema: Any, value: Any) -> str | None:
     checks = [_JSON_TYPE_CHECKS[t] for t in types if t in _JSON_TYPE_CHECKS]
     if checks and not any(check(value) for check in checks):
         expected = " or ".join(str(t) for t in types)
-        return f"{name!r} must be {expected} (got {_json_type_name(value)} {_echo(value)})"
+        return f"{name!r} must be {expected} (got {json_type_name(value)} {_echo(value)})"
     enum = schema.get("enum")
     if isinstance(enum, list) and enum and value not in enum:
         allowed = ", ".join(_echo(v) for v in enum[:20]) + (", …" if len(enum) > 20 else "")
