@@ -106,12 +106,16 @@ async def throughput(
                     except Exception:
                         tally[name]["errors"] += 1
                 finished[name] += 1
+                if finished[name] == sessions * (index + 1):
+                    done[f"{name}{index}"].set()
 
     ready = dict.fromkeys(loads, 0)
     finished = dict.fromkeys(loads, 0)
+    done: dict[str, anyio.Event] = {}
     for name in loads:
         for index in range(slices):
             turn[f"{name}{index}"] = anyio.Event()
+            done[f"{name}{index}"] = anyio.Event()
     async with anyio.create_task_group() as group:
         opened = {name: anyio.Event() for name in loads}
         for name, (url, call) in loads.items():
@@ -121,12 +125,10 @@ async def throughput(
             await event.wait()
         for index in range(slices):
             for name in loads:
-                target = sessions * (index + 1)
                 began = time.perf_counter()
                 active[name] = began + seconds / slices
                 turn[f"{name}{index}"].set()
-                while finished[name] < target:
-                    await anyio.sleep(0.01)
+                await done[f"{name}{index}"].wait()
                 tally[name]["seconds"] += time.perf_counter() - began
     return {
         name: {"calls_per_s": t["calls"] / t["seconds"], "calls": t["calls"], "errors": t["errors"]}
