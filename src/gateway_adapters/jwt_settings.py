@@ -41,6 +41,8 @@ class JwtSettings:
         sources = [name for name in ("secret", "public_key", "jwks_url") if getattr(self, name)]
         if len(sources) != 1:
             raise ValueError("give exactly one of secret, public_key or jwks_url")
+        if not 0 <= self.leeway <= 600:  # NaN would silently switch the expiry check off
+            raise ValueError("leeway must be between 0 and 600 seconds")
         self.key_and_algorithms()  # fail now, with a clear message, on a bad key or algorithm list
 
     def key_and_algorithms(self) -> tuple[Any, list[str]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from gateway_adapters.jwt_settings import JwtSettings
 from gateway_domain import DomainGrants
 
+MAX_LEEWAY = 600.0
 _SOURCES = ("GATEWAY_AUTH_JWT_SECRET", "GATEWAY_AUTH_PUBLIC_KEY", "GATEWAY_AUTH_JWKS_URL")
 
 
@@ -24,10 +25,12 @@ def _public_key(raw: str, problems: list[str]) -> str | None:
     if raw.startswith("-----BEGIN"):
         return raw
     try:
-        return Path(raw).expanduser().read_text()
+        return Path(raw).expanduser().read_text(encoding="ascii")
     except OSError as exc:
         problems.append(f"GATEWAY_AUTH_PUBLIC_KEY: not a PEM key, and cannot read it as a file ({exc.strerror})")
-        return None
+    except UnicodeDecodeError:
+        problems.append(f"GATEWAY_AUTH_PUBLIC_KEY: {raw} is not a PEM text file (a DER key? convert it to PEM)")
+    return None
 
 
 def auth_settings(environ: Mapping[str, str], problems: list[str]) -> tuple[JwtSettings | None, DomainGrants | None]:
@@ -54,7 +57,9 @@ def auth_settings(environ: Mapping[str, str], problems: list[str]) -> tuple[JwtS
     try:
         leeway = float(leeway_raw)
     except ValueError:
-        problems.append(f"GATEWAY_AUTH_LEEWAY: expected a number of seconds, got {leeway_raw!r}")
+        leeway = float("nan")
+    if not 0 <= leeway <= MAX_LEEWAY:  # also refuses NaN, which would switch the expiry check off
+        problems.append(f"GATEWAY_AUTH_LEEWAY: expected 0 to {MAX_LEEWAY:g} seconds, got {leeway_raw!r}")
         leeway = 30.0
     algorithms = tuple(a.strip() for a in environ.get("GATEWAY_AUTH_ALGORITHMS", "").split(",") if a.strip())
     secret = _value(environ, "GATEWAY_AUTH_JWT_SECRET")

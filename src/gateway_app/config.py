@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Mapping
 from enum import StrEnum
@@ -167,6 +168,8 @@ def _strict(kind: type, label: str) -> Any:
             return float(value)
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
             raise TypeError(f"expected {label}, got {_json_type(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {value}")
         return value
 
     return structure
@@ -232,11 +235,24 @@ def _json_variable(environ: Mapping[str, str], name: str, problems: list[str]) -
     raw = environ.get(name)
     if raw is None or not raw.strip():
         return None
+    return _parse_json(raw, name, problems)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _parse_json(text: str, label: str, problems: list[str]) -> Any:
+    """Parse JSON strictly (no NaN or Infinity); any failure is one problem, never a traceback."""
     try:
-        return json.loads(raw)
+        return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        problems.append(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
-        return None
+        problems.append(f"{label}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+    except ValueError as exc:
+        problems.append(f"{label}: not valid JSON ({exc})")
+    except RecursionError:
+        problems.append(f"{label}: not valid JSON (nested too deeply)")
+    return None
 
 
 def _timeouts(raw: Any, path: str, problems: list[str]) -> Timeouts:
@@ -244,7 +260,7 @@ def _timeouts(raw: Any, path: str, problems: list[str]) -> Timeouts:
     if raw is None:
         return Timeouts()
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        if raw <= 0:
+        if not raw > 0 or not math.isfinite(raw):
             problems.append(f"{path}: expected a positive number of seconds, got {raw}")
             return Timeouts()
         return Timeouts(connect=min(DEFAULT_CONNECT_TIMEOUT, float(raw)), list=float(raw), call=float(raw))
@@ -258,7 +274,7 @@ def _timeouts(raw: Any, path: str, problems: list[str]) -> Timeouts:
     for name in ("connect", "list", "call"):
         value = getattr(entry, name)
         if value is not None:
-            if value <= 0:
+            if value <= 0:  # non-finite numbers are refused when the object is structured
                 problems.append(f"{path}.{name}: expected a positive number of seconds, got {value:g}")
             else:
                 values[name] = value
@@ -430,10 +446,12 @@ def read_config_file(path: str, label: str, problems: list[str]) -> tuple[dict[s
     except OSError as exc:
         problems.append(f"{label}: cannot read {path}: {exc.strerror or exc}")
         return {}, set()
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problems.append(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+    except UnicodeDecodeError:
+        problems.append(f"{label}: {path} is not UTF-8 text")
+        return {}, set()
+    before = len(problems)
+    document = _parse_json(text, path, problems)
+    if len(problems) > before:
         return {}, set()
     key = next((k for k in ("mcpServers", "servers") if isinstance(document, dict) and k in document), None)
     if key is None:
@@ -532,7 +550,7 @@ def _number(environ: Mapping[str, str], name: str, problems: list[str]) -> float
     except ValueError:
         problems.append(f"{name}: expected a number of seconds, got {raw[:40]!r}")
         return None
-    if not value > 0:
+    if not value > 0 or not math.isfinite(value):
         problems.append(f"{name}: expected a positive number of seconds, got {raw}")
         return None
     return value

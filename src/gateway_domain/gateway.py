@@ -64,7 +64,7 @@ class RetryPolicy:
     max_delay: float = 60.0
 
     def delay(self, failures: int) -> float:
-        return float(min(self.first_delay * 2 ** max(failures - 1, 0), self.max_delay))
+        return float(min(self.first_delay * 2 ** min(max(failures - 1, 0), 30), self.max_delay))
 
 
 def _lower_names(names: Iterable[str]) -> tuple[str, ...]:
@@ -151,7 +151,10 @@ class Gateway:
                 log.exception("snapshot listener failed")
 
     def statuses(self) -> dict[str, DomainStatus]:
-        return {name: state.status for name, state in sorted(self._states.items())}
+        """Each domain's state, for operators (domains the access policy refuses are left out)."""
+        return {
+            name: state.status for name, state in sorted(self._states.items()) if not self._policy.hides_domain(name)
+        }
 
     def is_ready(self) -> bool:
         """True once every upstream has answered or failed at least once."""
@@ -217,13 +220,21 @@ class Gateway:
             return _safe_upstream_error(registration.domain, exc)
 
     async def refresh_for(self, ctx: CallContext) -> list[DomainChange]:
-        """``refresh_registry``: re-list every upstream and report only what this caller may see."""
+        """``refresh_registry``: re-list every upstream and report only what this caller may see.
+
+        With per-caller rules the names of skipped tools are left out: whether a tool the upstream
+        listed badly would have been visible to this caller cannot be known.
+        """
         before = await self._visible(ctx)
         changes = await self.refresh()
-        if not self.per_caller:
-            return changes
         after = await self._visible(ctx)
-        return [diff_domain(before, after, self._states[c.domain]) for c in changes if c.domain in after.domains]
+        if not self.per_caller:
+            return [change for change in changes if change.domain in after.domains]
+        return [
+            evolve(diff_domain(before, after, self._states[change.domain]), skipped=())
+            for change in changes
+            if change.domain in after.domains
+        ]
 
     async def refresh(self, domains: Iterable[str] | None = None) -> list[DomainChange]:
         """Re-list the given upstreams (all by default) concurrently.
@@ -288,6 +299,9 @@ class Gateway:
         async def run(domains: list[str]) -> None:
             try:
                 await self.refresh(domains)
+            except Exception:
+                # Keeping the registry current must outlive any one bad refresh.
+                log.exception("background refresh of %s failed", ", ".join(domains))
             finally:
                 in_flight.difference_update(domains)
 
@@ -325,11 +339,12 @@ class Gateway:
         if change.status is DomainStatus.FAILED:
             log.warning("domain %s: listing failed (%s): %s", change.domain, change.error_code, change.error_message)
 
-    @staticmethod
-    def _apply(state: DomainState, outcome: Sequence[ToolSpec] | GatewayError) -> DomainState:
+    def _apply(self, state: DomainState, outcome: Sequence[ToolSpec] | GatewayError) -> DomainState:
         if isinstance(outcome, GatewayError):
             return evolve(state, status=DomainStatus.FAILED, error_code=outcome.code, error_message=outcome.message)
         kept, skipped = ingest(outcome)
+        # A refused tool stays unnamed even when the upstream listed it badly.
+        skipped = tuple(s for s in skipped if self._policy.permits(state.name, s.name, s.name))
         return evolve(
             state, status=DomainStatus.READY, specs=kept, skipped=skipped, error_code=None, error_message=None
         )

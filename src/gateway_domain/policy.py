@@ -43,6 +43,10 @@ class AccessPolicy:
     def is_open(self) -> bool:
         return not self.allow and not self.deny
 
+    def hides_domain(self, domain: str) -> bool:
+        """Whether the whole domain is refused (absent from a non-empty ``allow`` map)."""
+        return bool(self.allow) and not self.unlisted_domains_allowed and domain not in self.allow
+
     def permits(self, domain: str, name: str, original_name: str) -> bool:
         if self.allow:
             patterns = self.allow.get(domain)

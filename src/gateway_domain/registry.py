@@ -157,7 +157,7 @@ def build_snapshot(states: Iterable[DomainState], policy: AccessPolicy = OPEN) -
     Names are assigned twice when a policy is set: once to judge each tool by the name it would
     have, then again over the permitted tools only, so a hidden tool never renames a visible one.
     """
-    ordered = sorted(states, key=lambda state: state.name)
+    ordered = sorted((s for s in states if not policy.hides_domain(s.name)), key=lambda state: state.name)
     permitted = _permitted(ordered, policy)
     exposed = assign_exposed_names({state.name: [spec.name for spec in specs] for state, specs in permitted})
 

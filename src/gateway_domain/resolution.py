@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway_domain.errors import ErrorCode, GatewayError
 from gateway_domain.registry import DomainStatus, RegistrySnapshot
-from gateway_domain.suggestions import suggest
+from gateway_domain.suggestions import MAX_NAME, suggest
 from gateway_domain.text import normalized_name
 from gateway_domain.tools import Tool
 
@@ -16,6 +16,11 @@ def _ambiguous(name: str, candidates: tuple[str, ...]) -> GatewayError:
         f"Tool name '{name}' is ambiguous: it matches {listed}. Call one of them by its full name.",
         {"tool_name": name, "candidates": list(candidates)},
     )
+
+
+def _echo(name: str) -> str:
+    """The caller's input as messages repeat it: never more than a line of it."""
+    return name if len(name) <= 80 else f"{name[:80]}… ({len(name)} characters)"
 
 
 def not_found(name: str, snapshot: RegistrySnapshot) -> GatewayError:
@@ -31,7 +36,8 @@ def not_found(name: str, snapshot: RegistrySnapshot) -> GatewayError:
         # The tool may belong to a domain that has not been listed (yet): say so rather than imply it does not exist.
         hint += f" Not listed right now: {', '.join(unavailable)}; their tools may be missing until they answer."
         details["unavailable_domains"] = unavailable
-    return GatewayError(ErrorCode.TOOL_NOT_FOUND, f"Unknown tool '{name}'. {hint}", details)
+    details["tool_name"] = _echo(name)
+    return GatewayError(ErrorCode.TOOL_NOT_FOUND, f"Unknown tool '{_echo(name)}'. {hint}", details)
 
 
 def resolve_tool(snapshot: RegistrySnapshot, name: str) -> Tool:
@@ -41,6 +47,8 @@ def resolve_tool(snapshot: RegistrySnapshot, name: str) -> Tool:
     Raises ``ambiguous_tool`` with the candidates when several tools fit, ``tool_not_found`` with
     suggestions when none does.
     """
+    if len(name) > MAX_NAME:
+        raise not_found(name, snapshot)
     tool = snapshot.tools.get(name)
     if tool is not None:
         return tool

@@ -158,3 +158,34 @@ async def test_a_hook_module_that_cannot_load_stops_the_gateway_with_one_line() 
         [line] = completed.stderr.strip().splitlines()
         assert line.startswith("configuration error: GATEWAY_HOOK_MODULE")
         assert expected in line
+
+
+async def test_an_upstream_that_wants_a_token_is_listed_with_the_registry_token() -> None:
+    guarded, url = fixture_server("guarded")
+    try:
+        without, base = gateway({"GATEWAY_UPSTREAMS": json.dumps({"guarded": url})})
+        async with Client(f"{base}/mcp") as client:
+            report = body(await client.call_tool_mcp("refresh_registry", {}))
+        without.stop()
+        [entry] = report["refreshed"]
+        assert (entry["status"], entry["error"]["code"]) == ("failed", "upstream_unauthorized")
+
+        with_token, base = gateway(
+            {"GATEWAY_UPSTREAMS": json.dumps({"guarded": url}), "GATEWAY_REGISTRY_AUTH_TOKEN": "upstream-secret"}
+        )
+        async with Client(f"{base}/mcp") as client:
+            summary = body(await client.call_tool_mcp("discover_tools", {}))
+            call = await client.call_tool_mcp("execute_tool", {"tool_name": "ping", "arguments": {}})
+        with_token.stop()
+        assert summary["total_tools"] == 1, "the handshake and the listing carried the registry token"
+        assert body(call)["code"] == "upstream_unauthorized", "calls need the upstream's own credentials"
+    finally:
+        guarded.stop()
+
+
+def test_the_unauthenticated_readiness_probe_names_no_domain(secured: dict[str, Any]) -> None:
+    import httpx2
+
+    response = httpx2.get(secured["url"].removesuffix("/mcp") + "/readyz", timeout=5)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "domain_states": {"ready": 3}}

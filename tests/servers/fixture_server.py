@@ -137,8 +137,31 @@ def delta() -> FastMCP[Any]:
     return server
 
 
-PROFILES = {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta}
+class RequireBearer:
+    """ASGI middleware refusing every request without ``Authorization: Bearer upstream-secret``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and (b"authorization", b"Bearer upstream-secret") not in scope["headers"]:
+            await send({"type": "http.response.start", "status": 401, "headers": [(b"www-authenticate", b"Bearer")]})
+            await send({"type": "http.response.body", "body": b"unauthorized"})
+            return
+        await self.app(scope, receive, send)
+
+
+PROFILES = {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta, "guarded": gamma}
 
 if __name__ == "__main__":
+    from starlette.middleware import Middleware
+
     profile, port = sys.argv[1], int(sys.argv[2])
-    PROFILES[profile]().run(transport="http", host="127.0.0.1", port=port, show_banner=False, log_level="warning")
+    PROFILES[profile]().run(
+        transport="http",
+        host="127.0.0.1",
+        port=port,
+        show_banner=False,
+        log_level="warning",
+        middleware=[Middleware(RequireBearer)] if profile == "guarded" else None,
+    )

@@ -161,3 +161,40 @@ def test_strings_are_never_coerced() -> None:
         "GATEWAY_UPSTREAMS.a.headers.X: expected a string, got a number",
         "GATEWAY_UPSTREAMS.a.description: expected a string, got a boolean",
     ]
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"GATEWAY_UPSTREAMS": '{"a": {"url": "http://a", "timeout": NaN}}'}, "GATEWAY_UPSTREAMS: not valid JSON (NaN"),
+        (
+            {"GATEWAY_UPSTREAMS": '{"a": {"url": "http://a", "timeout": 1e999}}'},
+            "GATEWAY_UPSTREAMS.a.timeout: expected",
+        ),
+        ({"GATEWAY_UPSTREAMS": "[" * 100_000 + "]" * 100_000}, "GATEWAY_UPSTREAMS: not valid JSON (nested too deeply)"),
+        ({"GATEWAY_UPSTREAMS": '{"a": "http://a"}', "GATEWAY_REFRESH_INTERVAL": "inf"}, "GATEWAY_REFRESH_INTERVAL"),
+    ],
+)
+def test_numbers_must_be_finite_and_json_sane(environ: dict[str, str], expected: str) -> None:
+    assert problems(environ)[0].startswith(expected)
+
+
+def test_a_config_file_that_is_not_text_is_named(tmp_path: Path) -> None:
+    binary = tmp_path / "servers.json"
+    binary.write_bytes(b"\xff\xfe\x00binary")
+    assert problems({}, str(binary)) == [f"--config: {binary} is not UTF-8 text"]
+
+
+def test_auth_settings_refuse_what_would_weaken_them(tmp_path: Path) -> None:
+    der = tmp_path / "key.der"
+    der.write_bytes(b"\x30\x82\x01\x22\x30\x0d\x06\x09\xff")
+    base = {"GATEWAY_UPSTREAMS": '{"a": "http://a"}', "GATEWAY_AUTH_ISSUER": "i", "GATEWAY_AUTH_AUDIENCE": "a"}
+    assert problems({**base, "GATEWAY_AUTH_JWT_SECRET": "x" * 40, "GATEWAY_AUTH_LEEWAY": "nan"}) == [
+        "GATEWAY_AUTH_LEEWAY: expected 0 to 600 seconds, got 'nan'"
+    ]
+    assert problems({**base, "GATEWAY_AUTH_PUBLIC_KEY": str(der)}) == [
+        f"GATEWAY_AUTH_PUBLIC_KEY: {der} is not a PEM text file (a DER key? convert it to PEM)"
+    ]
+    assert problems({**base, "GATEWAY_AUTH_JWT_SECRET": "x" * 40, "GATEWAY_AUTH_JWKS_URL": "https://x"}) == [
+        "GATEWAY_AUTH_*: set only one of GATEWAY_AUTH_JWT_SECRET, GATEWAY_AUTH_JWKS_URL"
+    ]

@@ -58,3 +58,10 @@ async def test_an_unknown_tool_mentions_domains_that_are_not_listed(gateway: Gat
         await gateway.get_schema("git_log")
     assert error.value.details["unavailable_domains"] == ["git"]
     assert "Not listed right now: git" in error.value.message
+
+
+async def test_an_absurdly_long_name_is_not_found_cheaply_and_not_echoed_whole(gateway: Gateway) -> None:
+    with pytest.raises(GatewayError) as error:
+        await gateway.get_schema("x" * 1_000_000)
+    assert error.value.details["suggestions"] == []
+    assert len(error.value.message) < 300

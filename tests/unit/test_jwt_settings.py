@@ -81,3 +81,29 @@ async def test_an_unreachable_key_set_refuses_tokens_without_breaking() -> None:
         assert (
             await verifier.verify_token(jwt.encode(claims(), private, algorithm="RS256", headers={"kid": "k"})) is None
         )
+
+
+async def test_a_key_set_that_is_not_an_object_refuses_tokens_without_crashing() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/jwks"
+        verifier = JwtVerifier(JwtSettings(issuer="https://idp", audience="gw", jwks_url=url))
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        signed = jwt.encode(claims(), private, algorithm="RS256", headers={"kid": "k"})
+        assert await verifier.verify_token(signed) is None
+    finally:
+        server.shutdown()

@@ -61,3 +61,25 @@ async def test_a_hidden_tool_does_not_rename_the_visible_one() -> None:
     assert "search" in gateway.snapshot.tools
     assert gateway.snapshot.tools["search"].domain == "crm"
     assert "web_search" not in gateway.snapshot.tools
+
+
+async def test_a_domain_missing_from_a_non_empty_allow_map_is_never_named() -> None:
+    gateway, _ = await gateway_with(AccessPolicy(allow={"web": ["*"]}))
+    summary = (await gateway.discover(DiscoverRequest())).payload
+    assert summary is not None
+    assert [d["name"] for d in summary["domains"]] == ["web"]
+    assert "crm" not in gateway.instructions()
+    with pytest.raises(GatewayError) as error:
+        await gateway.discover(DiscoverRequest(domain="nope"))
+    assert error.value.details["available_domains"] == ["web"]
+    from gateway_domain import CallContext
+
+    assert [change.domain for change in await gateway.refresh_for(CallContext())] == ["web"]
+
+
+async def test_a_refused_tool_is_not_named_among_skipped_ones() -> None:
+    twice = FakeUpstream([spec("wipe_all"), spec("wipe_all"), spec("ok"), spec("ok")])
+    gateway = Gateway(policy=AccessPolicy(deny={"a": ["wipe_*"]}))
+    await gateway.register(UpstreamRegistration("a", twice))
+    [change] = await gateway.refresh()
+    assert [s.name for s in change.skipped] == ["ok"]

@@ -150,3 +150,11 @@ async def test_maintenance_refreshes_everything_on_the_interval() -> None:
             while "b" not in gateway.snapshot.tools:
                 await anyio.sleep(0.01)
         group.cancel_scope.cancel()
+
+
+def test_retry_delays_stay_bounded_however_long_an_upstream_fails() -> None:
+    from gateway_adapters.mcp_upstream import RestartPolicy
+    from gateway_domain.gateway import RetryPolicy
+
+    assert RetryPolicy().delay(5000) == RetryPolicy().max_delay
+    assert RestartPolicy().delay(5000) == RestartPolicy().max_delay

@@ -28,6 +28,10 @@ _MODERN = {version.encode() for version in MODERN_PROTOCOL_VERSIONS}
 _MAX_PEEK = 4 * 1024 * 1024  # the SDK refuses larger bodies anyway
 
 
+def _has_header(scope: Scope, name: bytes) -> bool:
+    return any(key == name for key, _ in scope.get("headers", ()))
+
+
 def _protocol_version(scope: Scope) -> bytes | None:
     for name, value in scope.get("headers", ()):
         if name == b"mcp-protocol-version":
@@ -38,10 +42,11 @@ def _protocol_version(scope: Scope) -> bytes | None:
 class ResponseModeRouter:
     """Routes POSTs to ``path`` between a JSON-mode and a stream-mode app of the same server."""
 
-    def __init__(self, path: str, json_app: ASGIApp, stream_app: ASGIApp) -> None:
+    def __init__(self, path: str, json_app: ASGIApp, stream_app: ASGIApp, *, requires_auth: bool = False) -> None:
         self._path = path.rstrip("/")
         self._json_app = json_app
         self._stream_app = stream_app
+        self._requires_auth = requires_auth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -49,6 +54,8 @@ class ResponseModeRouter:
             or scope.get("method") != "POST"
             or scope.get("path", "").rstrip("/") != self._path
             or _protocol_version(scope) not in _MODERN
+            # Without credentials the answer is a 401: no reason to read (and hold) the body first.
+            or (self._requires_auth and not _has_header(scope, b"authorization"))
         ):
             await self._stream_app(scope, receive, send)
             return
@@ -66,7 +73,8 @@ class ResponseModeRouter:
                 break
         body = b"".join(chunks)
         more = bool(message.get("more_body", False))
-        app = self._stream_app if more or b'"progressToken"' in body else self._json_app
+        # A progressToken (or a body with escapes that might spell one) needs the stream mode.
+        app = self._stream_app if more or b'"progressToken"' in body or b"\\u" in body else self._json_app
         await app(scope, _replay([{"type": "http.request", "body": body, "more_body": more}], receive), send)
 
 
@@ -89,7 +97,7 @@ def build_http_app(
     the MCP session managers of both modes inside it."""
     stream_app = server.http_app(path=path)
     json_app = server.http_app(path=path, json_response=True)
-    router = ResponseModeRouter(path, json_app, stream_app)
+    router = ResponseModeRouter(path, json_app, stream_app, requires_auth=server.auth is not None)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

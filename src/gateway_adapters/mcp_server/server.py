@@ -152,9 +152,11 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
 
     async def discover_tools(
         ctx: Context,
-        domain: Annotated[str | None, Field(description="A domain to list or search in.")] = None,
-        group: Annotated[str | None, Field(description="A group inside the domain to list.")] = None,
-        query: Annotated[str | None, Field(description="Words describing what you want to do.")] = None,
+        domain: Annotated[str | None, Field(description="A domain to list or search in.", max_length=256)] = None,
+        group: Annotated[str | None, Field(description="A group inside the domain to list.", max_length=256)] = None,
+        query: Annotated[
+            str | None, Field(description="Words describing what you want to do.", max_length=2000)
+        ] = None,
         format: Annotated[
             str, Field(description='"schema" for a JSON summary, "signatures" for Python-style signatures.')
         ] = "schema",
@@ -173,7 +175,7 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
 
     async def get_tool_schema(
         ctx: Context,
-        tool_name: Annotated[str, Field(description="The tool's name as discover_tools shows it.")],
+        tool_name: Annotated[str, Field(description="The tool's name as discover_tools shows it.", max_length=256)],
     ) -> ToolResult:
         """Get a tool's full input JSON Schema (and output schema and annotations) before calling
         it with execute_tool. An unknown name answers with similar names."""
@@ -185,7 +187,7 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
 
     async def execute_tool(
         ctx: Context,
-        tool_name: Annotated[str, Field(description="The tool to run.")],
+        tool_name: Annotated[str, Field(description="The tool to run.", max_length=256)],
         arguments: Annotated[
             dict[str, Any] | str | None, Field(description="The tool's arguments as an object.")
         ] = None,

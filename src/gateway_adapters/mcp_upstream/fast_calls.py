@@ -122,8 +122,13 @@ class FastToolCalls:
                 raise FallBack  # the SDK re-lists the tools and sends the call again
             raise error
         result = payload.get("result")
-        if not isinstance(result, Mapping) or result.get("resultType", "complete") != "complete":
-            raise FallBack  # e.g. input_required: the SDK path reports it properly
+        if not isinstance(result, Mapping):
+            # The call may have run: never send it again, report the malformed answer instead.
+            raise MCPError(code=INTERNAL_ERROR, message="Server answered a tool call without a result object")
+        if result.get("resultType", "complete") == "input_required":
+            raise FallBack  # the server needs input before it runs the tool; the SDK path handles that
+        if result.get("resultType", "complete") != "complete":
+            raise MCPError(code=INTERNAL_ERROR, message=f"Server answered with result type {result['resultType']!r}")
         try:
             return wire_call_result(result)
         except ValueError as exc:

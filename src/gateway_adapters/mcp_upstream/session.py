@@ -13,7 +13,7 @@ in the background after a growing delay, and calls made while it waits fail at o
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from types import TracebackType
 
@@ -47,7 +47,7 @@ class RestartPolicy:
     stable_after: float = 10.0
 
     def delay(self, failures: int) -> float:
-        return float(min(self.first_delay * 2 ** max(failures - 1, 0), self.max_delay))
+        return float(min(self.first_delay * 2 ** min(max(failures - 1, 0), 30), self.max_delay))
 
 
 async def _accept_as_sent(name: str, result: mt.CallToolResult) -> None:
@@ -78,9 +78,16 @@ class SessionKeeper:
     """Keeps one session open to one upstream for as long as the keeper is entered."""
 
     def __init__(
-        self, domain: str, connect: Connector, *, connect_timeout: float = 10.0, restart: RestartPolicy | None = None
+        self,
+        domain: str,
+        connect: Connector,
+        *,
+        connect_timeout: float = 10.0,
+        restart: RestartPolicy | None = None,
+        handshake_headers: Mapping[str, str] | None = None,
     ) -> None:
         self._domain = domain
+        self._handshake_headers = dict(handshake_headers or {})
         self._connect = connect
         self._connect_timeout = connect_timeout
         self._restart = restart
@@ -167,7 +174,7 @@ class SessionKeeper:
         self._restart_at = None
         try:
             # The scope is inherited by the owner task, so the handshake's HTTP status is recorded.
-            with call_scope() as scope, anyio.fail_after(self._connect_timeout):
+            with call_scope(self._handshake_headers) as scope, anyio.fail_after(self._connect_timeout):
                 attempt.connection = await self._group.start(self._own)
             attempt.generation = self._generation
         except TimeoutError:
@@ -176,7 +183,12 @@ class SessionKeeper:
                 f"Upstream server '{self._domain}' did not accept a connection within {self._connect_timeout:g} s.",
                 {"domain": self._domain},
             )
-        except Exception as exc:
+        except BaseException as exc:
+            if not isinstance(exc, Exception):  # cancelled by shutdown: waiting callers get an answer too
+                attempt.error = GatewayError(
+                    ErrorCode.UPSTREAM_UNAVAILABLE, f"Upstream server '{self._domain}' is shutting down."
+                )
+                raise
             error = exc if isinstance(exc, GatewayError) else classify(self._domain, exc, scope)
             if error.code == ErrorCode.UPSTREAM_ERROR:
                 error = GatewayError(

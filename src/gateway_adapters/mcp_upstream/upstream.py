@@ -42,7 +42,10 @@ class McpUpstream:
     ) -> None:
         self.domain = domain
         self._list_headers = dict(list_headers or {})
-        self._keeper = SessionKeeper(domain, connect, connect_timeout=connect_timeout, restart=restart)
+        # The handshake is part of discovering the upstream: it carries the listing credentials too.
+        self._keeper = SessionKeeper(
+            domain, connect, connect_timeout=connect_timeout, restart=restart, handshake_headers=self._list_headers
+        )
 
     async def __aenter__(self) -> McpUpstream:
         await self._keeper.__aenter__()
