@@ -25,17 +25,30 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         metavar="FILE",
         help='an {"mcpServers": {...}} JSON file, as desktop MCP clients use (or set GATEWAY_CONFIG)',
     )
+    parser.add_argument(
+        "--transport",
+        choices=("streamable-http", "sse", "stdio"),
+        default=os.environ.get("GATEWAY_TRANSPORT", "streamable-http"),
+        help="how clients reach the gateway (or set GATEWAY_TRANSPORT); stdio lets a desktop client start it",
+    )
     return parser.parse_args(argv)
 
 
+def _fail(problems: list[str]) -> int:
+    for problem in problems:
+        print(f"configuration error: {problem}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
+    transport = os.environ.get("GATEWAY_TRANSPORT", "streamable-http")
+    if transport not in ("streamable-http", "sse", "stdio"):
+        return _fail([f"GATEWAY_TRANSPORT: expected streamable-http, sse or stdio, got {transport!r}"])
     arguments = _arguments(argv)
     try:
         config = load_config(os.environ, arguments.config)
     except ConfigError as error:
-        for problem in error.problems:
-            print(f"configuration error: {problem}", file=sys.stderr)
-        return 2
+        return _fail(error.problems)
     configure_logging(config.log_level)
     # FastMCP installs its own rich console handler on import unless told not to; keep one format.
     os.environ.setdefault("FASTMCP_LOG_ENABLED", "false")
@@ -48,19 +61,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server = GatewayServer.from_config(config)
     except ConfigError as error:
-        for problem in error.problems:
-            print(f"configuration error: {problem}", file=sys.stderr)
-        return 2
+        return _fail(error.problems)
+    where = "stdio" if arguments.transport == "stdio" else f"http://{config.host}:{config.port}"
     log.info(
-        "gateway %r: %d upstream(s) (%s), serving http://%s:%d/mcp",
+        "gateway %r: %d upstream(s) (%s), serving %s",
         config.name,
         len(config.upstreams),
         ", ".join(config.upstreams),
-        config.host,
-        config.port,
+        where,
     )
     try:
-        server.run(host=config.host, port=config.port, log_level="warning")
+        server.run(transport=arguments.transport, host=config.host, port=config.port, log_level="warning")
     except KeyboardInterrupt:
         return 0
     return 0

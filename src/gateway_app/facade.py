@@ -262,7 +262,8 @@ class GatewayServer:
             return
         if transport not in ("streamable-http", "http", "sse"):
             raise ValueError(f"transport must be 'streamable-http', 'sse' or 'stdio', not {transport!r}")
-        app = self.http_app(path=path if transport != "sse" else "/sse", transport=transport)
+        path = "/sse" if transport == "sse" else path
+        app = self.http_app(path=path, transport=transport)
         config = uvicorn.Config(app, host=host, port=port, lifespan="on", log_level=log_level.lower())
         self._uvicorn = uvicorn.Server(config)
         log.info("serving MCP on http://%s:%d%s", host, port, path)

@@ -111,10 +111,13 @@ class Gateway:
         policy: AccessPolicy = OPEN,
         hooks: HookRunner | None = None,
         grants: DomainGrants | None = None,
+        startup_wait: float = 5.0,
     ) -> None:
         self._tracer: Tracer = tracer or NoopTracer()
         self._policy = policy
         self._access = Access(hooks, grants)
+        self._startup_wait = startup_wait
+        self._settle_waiters: list[anyio.Event] = []
         self._custom_instructions = instructions
         self._code_mode = code_mode
         self._registrations: dict[str, UpstreamRegistration] = {}
@@ -149,6 +152,24 @@ class Gateway:
                 listener(snapshot)
             except Exception:
                 log.exception("snapshot listener failed")
+        if self._settle_waiters and self.is_ready():
+            waiters, self._settle_waiters = self._settle_waiters, []
+            for waiter in waiters:
+                waiter.set()
+
+    async def _settle(self) -> None:
+        """Right after start, wait (briefly) for upstreams still being listed for the first time.
+
+        A client that connects as the gateway starts — a desktop client spawning it over stdio does
+        exactly that — would otherwise be told a tool does not exist because its upstream has not
+        answered yet. Bounded by ``startup_wait``: a hung upstream delays nobody for long.
+        """
+        if self.is_ready():
+            return
+        waiter = anyio.Event()
+        self._settle_waiters.append(waiter)
+        with anyio.move_on_after(self._startup_wait):
+            await waiter.wait()
 
     def statuses(self) -> dict[str, DomainStatus]:
         """Each domain's state, for operators (domains the access policy refuses are left out)."""
@@ -353,6 +374,7 @@ class Gateway:
 
     async def _visible(self, ctx: CallContext) -> RegistrySnapshot:
         """The part of the registry this caller may see."""
+        await self._settle()
         return await self._access.restrict(self._snapshot, ctx)
 
     async def _resolve(self, ctx: CallContext, tool_name: str) -> Tool:
@@ -362,6 +384,7 @@ class Gateway:
         anything else is resolved against the caller's whole view, so candidates and suggestions
         only ever name tools the caller may see.
         """
+        await self._settle()
         tool = self._snapshot.tools.get(tool_name)
         if tool is not None and await self._access.may_use(ctx, tool):
             return tool

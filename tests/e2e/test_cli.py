@@ -126,3 +126,57 @@ async def test_the_example_mcp_servers_file_fronts_real_servers_from_pypi() -> N
             assert "Commit history" in log.content[0].text
     finally:
         process.stop()
+
+
+async def test_a_desktop_client_can_start_the_gateway_over_stdio() -> None:
+    import sys
+
+    import mcp
+
+    from tests.processes import fixture_server
+
+    beta, url = fixture_server("beta")
+    try:
+        params = mcp.StdioServerParameters(
+            command=sys.executable,
+            args=["-m", "gateway_app", "--transport", "stdio"],
+            env={"GATEWAY_UPSTREAMS": json.dumps({"beta": url}), "LOG_LEVEL": "WARNING"},
+            cwd=str(ROOT),
+        )
+        async with mcp.Client(params) as client:
+            product = await client.call_tool("execute_tool", {"tool_name": "multiply", "arguments": {"a": 6, "b": 7}})
+        assert product.content[0].text == "42.0"
+    finally:
+        beta.stop()
+
+
+async def test_the_gateway_serves_sse_clients() -> None:
+    import anyio
+    from fastmcp import Client
+
+    from tests.processes import Process, fixture_server
+
+    beta, url = fixture_server("beta")
+    port = free_port()
+    process = Process(
+        "gateway-sse",
+        [PYTHON, "-m", "gateway_app"],
+        {
+            "GATEWAY_UPSTREAMS": json.dumps({"beta": url}),
+            "GATEWAY_TRANSPORT": "sse",
+            "GATEWAY_HOST": "127.0.0.1",
+            "GATEWAY_PORT": str(port),
+        },
+        cwd=ROOT,
+    ).start()
+    try:
+        process.wait_http(f"http://127.0.0.1:{port}/readyz")
+        with anyio.fail_after(30):
+            async with Client(f"http://127.0.0.1:{port}/sse") as client:
+                product = await client.call_tool(
+                    "execute_tool", {"tool_name": "multiply", "arguments": {"a": 2, "b": 8}}
+                )
+        assert product.content[0].text == "16.0"
+    finally:
+        process.stop()
+        beta.stop()

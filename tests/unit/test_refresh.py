@@ -1,4 +1,5 @@
 import anyio
+import pytest
 
 from gateway_domain import ErrorCode, Gateway, GatewayError, UpstreamRegistration
 from gateway_domain.registry import DomainStatus
@@ -158,3 +159,34 @@ def test_retry_delays_stay_bounded_however_long_an_upstream_fails() -> None:
 
     assert RetryPolicy().delay(5000) == RetryPolicy().max_delay
     assert RestartPolicy().delay(5000) == RestartPolicy().max_delay
+
+
+async def test_first_requests_wait_briefly_for_upstreams_still_being_listed() -> None:
+    release = anyio.Event()
+
+    class Slow(FakeUpstream):
+        async def list_tools(self):  # type: ignore[no-untyped-def]
+            await release.wait()
+            return await super().list_tools()
+
+    gateway = Gateway(startup_wait=5)
+    await gateway.register(UpstreamRegistration("slow", Slow([spec("late_tool")])))
+    async with anyio.create_task_group() as group:
+        group.start_soon(gateway.refresh)
+        release.set()
+        with anyio.fail_after(5):
+            result = await gateway.execute("late_tool", {})
+    assert result.texts() == ["late_tool ok"]
+
+
+async def test_a_hung_first_listing_delays_requests_only_for_the_startup_wait() -> None:
+    hung = FakeUpstream([spec("never")])
+    hung.hang = True
+    gateway = Gateway(startup_wait=0.2)
+    await gateway.register(UpstreamRegistration("hung", hung, list_timeout=60))
+    async with anyio.create_task_group() as group:
+        group.start_soon(gateway.refresh)
+        with anyio.fail_after(5), pytest.raises(GatewayError) as error:
+            await gateway.execute("never", {})
+        group.cancel_scope.cancel()
+    assert error.value.details["unavailable_domains"] == ["hung"]
