@@ -2,7 +2,8 @@
 
 The shapes are the reference gateway's (``domains``/``total_tools``, ``domain``/``tools``,
 ``query``/``results``, ``parameters``) so existing callers keep parsing them; new fields are only
-ever added.
+ever added: ``total`` (how many items there are in all) and ``next_cursor`` (present when the
+answer was cut to its size budget; pass it back as ``cursor`` for the next page).
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from typing import Any
 from attrs import frozen
 
 from gateway_domain.errors import ErrorCode, GatewayError
-from gateway_domain.registry import RegistrySnapshot
+from gateway_domain.paging import DEFAULT_RESPONSE_BYTES, ENVELOPE_BYTES, Page, decode_cursor, take_page
+from gateway_domain.registry import DomainView, RegistrySnapshot
 from gateway_domain.search import SearchHit
 from gateway_domain.signatures import short_description, signature, signature_block
 from gateway_domain.tools import Tool
 
 DEFAULT_SEARCH_LIMIT = 10
 MAX_LIMIT = 200
+MAX_GROUPS_SHOWN = 25
+"""Groups listed per domain in the summary; a domain with more also says how many it has."""
 
 
 class DiscoverFormat(StrEnum):
@@ -35,6 +39,11 @@ class DiscoverRequest:
     query: str | None = None
     format: str = DiscoverFormat.SCHEMA.value
     limit: int | None = None
+    cursor: str | None = None
+    """Where to continue: the ``next_cursor`` of the previous answer to the same request."""
+
+    def parsed_offset(self) -> int:
+        return decode_cursor(self.cursor)
 
     def parsed_format(self) -> DiscoverFormat:
         try:
@@ -67,41 +76,85 @@ class Discovery:
     text: str | None = None
 
 
-def domain_summary(snapshot: RegistrySnapshot) -> dict[str, Any]:
-    domains = []
-    for view in sorted(snapshot.domains.values(), key=lambda v: v.name):
-        entry: dict[str, Any] = {
-            "name": view.name,
-            "description": view.description,
-            "tool_count": view.tool_count,
-            "groups": list(view.groups),
-            "status": view.status.value,
-        }
-        domains.append(entry)
-    return {"domains": domains, "total_tools": snapshot.tool_count}
+def _domain_entry(view: DomainView) -> dict[str, Any]:
+    groups = list(view.groups)
+    entry: dict[str, Any] = {
+        "name": view.name,
+        "description": view.description,
+        "tool_count": view.tool_count,
+        "groups": groups[:MAX_GROUPS_SHOWN],
+        "status": view.status.value,
+    }
+    if len(groups) > MAX_GROUPS_SHOWN:
+        entry["group_count"] = len(groups)
+    return entry
 
 
-def _signatures(tools: Sequence[Tool]) -> str:
-    return "\n\n".join(signature_block(tool) for tool in tools)
+def _paged(payload: dict[str, Any], page: Page) -> dict[str, Any]:
+    if page.next_cursor is not None:
+        payload["next_cursor"] = page.next_cursor
+    return payload
 
 
-def tool_listing(domain: str, group: str | None, tools: Sequence[Tool], fmt: DiscoverFormat) -> Discovery:
+def domain_summary(snapshot: RegistrySnapshot, offset: int = 0, budget: int = DEFAULT_RESPONSE_BYTES) -> dict[str, Any]:
+    entries = [_domain_entry(view) for view in sorted(snapshot.domains.values(), key=lambda v: v.name)]
+    page = take_page(entries, offset, len(entries), budget - ENVELOPE_BYTES)
+    return _paged({"domains": list(page.items), "total_tools": snapshot.tool_count}, page)
+
+
+def _signatures(blocks: Sequence[str], page: Page, total: int, offset: int) -> str:
+    text = "\n\n".join(blocks)
+    if page.next_cursor is None:
+        return text
+    shown = f"{offset + 1}-{offset + len(blocks)} of {total}"
+    return f"{text}\n\n# Showing {shown}. More: call again with cursor={page.next_cursor!r}."
+
+
+def _text_size(block: str) -> int:
+    return len(block.encode())
+
+
+def tool_listing(
+    domain: str,
+    group: str | None,
+    tools: Sequence[Tool],
+    fmt: DiscoverFormat,
+    offset: int = 0,
+    limit: int = MAX_LIMIT,
+    budget: int = DEFAULT_RESPONSE_BYTES,
+) -> Discovery:
     if fmt is DiscoverFormat.SIGNATURES:
-        return Discovery(text=_signatures(tools) or f"No tools in domain '{domain}'.")
+        blocks = [signature_block(tool) for tool in tools]
+        page = take_page(blocks, offset, limit, budget - ENVELOPE_BYTES, _text_size)
+        text = _signatures(page.items, page, len(tools), offset)
+        return Discovery(text=text or f"No tools in domain '{domain}'.")
     payload: dict[str, Any] = {"domain": domain}
     if group is not None:
         payload["group"] = group
-        payload["tools"] = [{"name": t.name, "description": short_description(t.description)} for t in tools]
+        entries = [{"name": t.name, "description": short_description(t.description)} for t in tools]
     else:
-        payload["tools"] = [
-            {"name": t.name, "group": t.group, "description": short_description(t.description)} for t in tools
-        ]
-    return Discovery(payload=payload)
+        entries = [{"name": t.name, "group": t.group, "description": short_description(t.description)} for t in tools]
+    page = take_page(entries, offset, limit, budget - ENVELOPE_BYTES)
+    payload["tools"] = list(page.items)
+    payload["total"] = len(tools)
+    return Discovery(payload=_paged(payload, page))
 
 
-def search_results(query: str, hits: Sequence[SearchHit], fmt: DiscoverFormat) -> Discovery:
+def search_results(
+    query: str,
+    hits: Sequence[SearchHit],
+    total: int,
+    fmt: DiscoverFormat,
+    offset: int = 0,
+    budget: int = DEFAULT_RESPONSE_BYTES,
+) -> Discovery:
+    """One page of search results; ``hits`` are the requested page, cut further to ``budget``."""
+    more = offset + len(hits) < total
     if fmt is DiscoverFormat.SIGNATURES:
-        return Discovery(text=_signatures([hit.tool for hit in hits]) or f"No tools match '{query}'.")
+        blocks = [signature_block(hit.tool) for hit in hits]
+        page = take_page(blocks, 0, len(blocks), budget - ENVELOPE_BYTES, _text_size)
+        page = _continued(page, offset, len(blocks), more)
+        return Discovery(text=_signatures(page.items, page, total, offset) or f"No tools match '{query}'.")
     results = [
         {
             "name": hit.tool.name,
@@ -112,7 +165,15 @@ def search_results(query: str, hits: Sequence[SearchHit], fmt: DiscoverFormat) -
         }
         for hit in hits
     ]
-    return Discovery(payload={"query": query, "results": results})
+    page = _continued(take_page(results, 0, len(results), budget - ENVELOPE_BYTES), offset, len(results), more)
+    return Discovery(payload=_paged({"query": query, "results": list(page.items), "total": total}, page))
+
+
+def _continued(page: Page, offset: int, fetched: int, more: bool) -> Page:
+    """A page cut from ``fetched`` items that start at ``offset``, with its next offset made absolute."""
+    if page.next_offset is not None:
+        return Page(page.items, offset + page.next_offset)
+    return Page(page.items, offset + fetched if more else None)
 
 
 def tool_schema(tool: Tool) -> dict[str, Any]:

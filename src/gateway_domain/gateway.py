@@ -19,6 +19,7 @@ from gateway_domain.arguments import argument_problems
 from gateway_domain.context import ANONYMOUS, CallContext
 from gateway_domain.discovery import (
     DEFAULT_SEARCH_LIMIT,
+    MAX_LIMIT,
     DiscoverRequest,
     Discovery,
     domain_not_found,
@@ -32,6 +33,7 @@ from gateway_domain.errors import ErrorCode, GatewayError
 from gateway_domain.hooks import ExecutionContext, ExecutionDenied, HookRunner
 from gateway_domain.identity import DomainGrants
 from gateway_domain.instructions import build_instructions
+from gateway_domain.paging import DEFAULT_RESPONSE_BYTES
 from gateway_domain.policy import OPEN, AccessPolicy
 from gateway_domain.ports import NoopTracer, Tracer, Upstream, UpstreamCall
 from gateway_domain.registry import (
@@ -44,7 +46,8 @@ from gateway_domain.registry import (
     ingest,
 )
 from gateway_domain.resolution import resolve_tool
-from gateway_domain.search import search
+from gateway_domain.search import search, search_scope, snapshot_index
+from gateway_domain.semantic import SemanticRanker
 from gateway_domain.signatures import signature
 from gateway_domain.tools import CallResult, Tool, ToolSpec
 from gateway_domain.visibility import Access
@@ -112,8 +115,14 @@ class Gateway:
         hooks: HookRunner | None = None,
         grants: DomainGrants | None = None,
         startup_wait: float = 5.0,
+        semantic: SemanticRanker | None = None,
+        response_budget: int = DEFAULT_RESPONSE_BYTES,
     ) -> None:
+        """``semantic`` adds a meaning-based ranking to search (fused with the lexical one);
+        ``response_budget`` is the size in bytes every discovery answer is paged to stay under."""
         self._tracer: Tracer = tracer or NoopTracer()
+        self._semantic = semantic
+        self._budget = response_budget
         self._policy = policy
         self._access = Access(hooks, grants)
         self._startup_wait = startup_wait
@@ -144,6 +153,12 @@ class Gateway:
     def subscribe(self, listener: SnapshotListener) -> None:
         """Call ``listener`` with every new snapshot (for example to update handshake instructions)."""
         self._listeners.append(listener)
+
+    def _rebuild(self) -> None:
+        """Build the next snapshot from the current states (reusing the search analysis of every
+        unchanged tool) and swap it in. Called with the write lock held."""
+        snapshot = build_snapshot(self._states.values(), self._policy, previous=self._snapshot, semantic=self._semantic)
+        self._swap(snapshot)
 
     def _swap(self, snapshot: RegistrySnapshot) -> None:
         self._snapshot = snapshot
@@ -211,7 +226,7 @@ class Gateway:
                 description=registration.description,
                 specs=previous.specs if previous else (),
             )
-            self._swap(build_snapshot(self._states.values(), self._policy))
+            self._rebuild()
 
     async def unregister(self, domain: str) -> bool:
         async with self._write_lock:
@@ -221,7 +236,7 @@ class Gateway:
             self._applied_ticket.pop(domain, None)
             self._failures.pop(domain, None)
             self._retry_at.pop(domain, None)
-            self._swap(build_snapshot(self._states.values(), self._policy))
+            self._rebuild()
             return True
 
     # --------------------------------------------------------------- refresh
@@ -283,7 +298,7 @@ class Gateway:
                 self._applied_ticket[domain] = ticket
                 self._states[domain] = self._apply(self._states[domain], outcome)
                 self._schedule_retry(domain, failed=isinstance(outcome, GatewayError))
-                self._swap(build_snapshot(self._states.values(), self._policy))
+                self._rebuild()
                 applied.add(domain)
 
         with self._tracer.start_span("gateway.refresh_registry", {"gateway.domain_count": len(targets)}) as span:
@@ -418,17 +433,20 @@ class Gateway:
                 )
             if request.group not in snapshot.domains[request.domain].groups:
                 raise group_not_found(request.domain, request.group, snapshot)
+        offset = request.parsed_offset()
         query = (request.query or "").strip()
         if query:
-            pool = (
-                snapshot.all_tools() if request.domain is None else snapshot.domain_tools(request.domain, request.group)
-            )
-            hits = search(pool, query, request.parsed_limit(DEFAULT_SEARCH_LIMIT))
-            return search_results(query, hits, fmt), len(hits)
+            index = snapshot_index(snapshot)
+            scope = search_scope(snapshot, index, request.domain, request.group)
+            page = search(index, query, scope=scope, limit=request.parsed_limit(DEFAULT_SEARCH_LIMIT), offset=offset)
+            return search_results(query, page.hits, page.total, fmt, offset, self._budget), len(page.hits)
         if request.domain is None:
-            return Discovery(payload=domain_summary(snapshot)), len(snapshot.domains)
+            return Discovery(payload=domain_summary(snapshot, offset, self._budget)), len(snapshot.domains)
         tools = snapshot.domain_tools(request.domain, request.group)
-        return tool_listing(request.domain, request.group, tools, fmt), len(tools)
+        listing = tool_listing(
+            request.domain, request.group, tools, fmt, offset, request.parsed_limit(MAX_LIMIT), self._budget
+        )
+        return listing, len(tools)
 
     async def get_schema(self, tool_name: str, ctx: CallContext = ANONYMOUS) -> dict[str, Any]:
         with self._tracer.start_span("gateway.get_tool_schema", {"gateway.tool_name": tool_name}) as span:

@@ -16,6 +16,8 @@ from attrs import evolve, field, frozen
 
 from gateway_domain.naming import assign_exposed_names, infer_group
 from gateway_domain.policy import OPEN, AccessPolicy
+from gateway_domain.search_index import SearchIndex
+from gateway_domain.semantic import SemanticRanker
 from gateway_domain.text import normalized_name
 from gateway_domain.tools import Tool, ToolSpec
 
@@ -101,15 +103,19 @@ class RegistrySnapshot:
     """Original names that were renamed, mapped to the exposed names they became."""
     by_normalized: Mapping[str, tuple[str, ...]] = field(factory=dict, hash=False)
     """Exposed and original names with case and separators erased, mapped to exposed names."""
+    search_index: SearchIndex = field(factory=SearchIndex, eq=False, hash=False)
+    """The search index of ``tools``, built with the snapshot."""
 
     @property
     def tool_count(self) -> int:
         return len(self.tools)
 
-    def domain_tools(self, domain: str, group: str | None = None) -> list[Tool]:
+    def domain_tool_names(self, domain: str, group: str | None = None) -> tuple[str, ...]:
         view = self.domains[domain]
-        names = view.tool_names if group is None else view.groups.get(group, ())
-        return [self.tools[name] for name in names]
+        return view.tool_names if group is None else view.groups.get(group, ())
+
+    def domain_tools(self, domain: str, group: str | None = None) -> list[Tool]:
+        return [self.tools[name] for name in self.domain_tool_names(domain, group)]
 
     def all_tools(self) -> Iterable[Tool]:
         return self.tools.values()
@@ -137,6 +143,8 @@ class RegistrySnapshot:
             by_normalized={
                 k: v for k, names in self.by_normalized.items() if (v := tuple(n for n in names if n in tools))
             },
+            # Shared, not rebuilt per request: a search of this view keeps to the tools it holds.
+            search_index=self.search_index,
         )
 
 
@@ -151,11 +159,18 @@ def _permitted(ordered: list[DomainState], policy: AccessPolicy) -> list[tuple[D
     ]
 
 
-def build_snapshot(states: Iterable[DomainState], policy: AccessPolicy = OPEN) -> RegistrySnapshot:
-    """Lay out every domain's permitted tools, renaming collisions deterministically.
+def build_snapshot(
+    states: Iterable[DomainState],
+    policy: AccessPolicy = OPEN,
+    *,
+    previous: RegistrySnapshot | None = None,
+    semantic: SemanticRanker | None = None,
+) -> RegistrySnapshot:
+    """Lay out every domain's permitted tools, renaming collisions deterministically, and index them.
 
     Names are assigned twice when a policy is set: once to judge each tool by the name it would
     have, then again over the permitted tools only, so a hidden tool never renames a visible one.
+    The search index reuses ``previous``'s analysis of every tool that did not change.
     """
     ordered = sorted((s for s in states if not policy.hides_domain(s.name)), key=lambda state: state.name)
     permitted = _permitted(ordered, policy)
@@ -186,11 +201,18 @@ def build_snapshot(states: Iterable[DomainState], policy: AccessPolicy = OPEN) -
             groups={group: tuple(members) for group, members in sorted(groups.items())},
             error_code=state.error_code,
         )
+    index = SearchIndex.build(
+        list(tools.values()),
+        {state.name: state.description for state in ordered},
+        previous=previous.search_index if previous is not None else None,
+        semantic=semantic,
+    )
     return RegistrySnapshot(
         domains=domains,
         tools=tools,
         renamed_from={name: tuple(sorted(targets)) for name, targets in renamed_from.items()},
         by_normalized={key: tuple(sorted(names)) for key, names in by_normalized.items()},
+        search_index=index,
     )
 
 

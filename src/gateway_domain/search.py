@@ -1,21 +1,37 @@
-"""Ranked keyword search over tools.
+"""Ranked search over a snapshot's tools: BM25F with typo tolerance, fused with a semantic ranking.
 
-A tool matches when it shares any word with the query (not all of them), and tools are ranked by
-how many query words they share, weighted by where the word appears (name over description).
+A query is analysed like the tools (``analysis.terms``). A query word the catalogue never uses is
+probably misspelt, so it is replaced by the vocabulary terms one or two edits away, at a discount.
+Tools whose whole name the query spells out get a bonus: "list tables" should put ``list_tables``
+first even when some longer description repeats both words. When the snapshot has a semantic
+index, the lexical and semantic rankings are fused by reciprocal rank.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 from attrs import frozen
 
-from gateway_domain.text import words
+from gateway_domain.analysis import terms
+from gateway_domain.registry import RegistrySnapshot
+from gateway_domain.search_index import SearchIndex
+from gateway_domain.semantic import reciprocal_rank_fusion
+from gateway_domain.synonyms import SYNONYMS
 from gateway_domain.tools import Tool
 
-_NAME_WEIGHT = 3.0
-_GROUP_WEIGHT = 1.5
-_DESCRIPTION_WEIGHT = 1.0
+TYPO_WEIGHTS = {1: 0.7, 2: 0.4}
+"""How much a corrected term counts, by its edit distance from the word typed."""
+MAX_CORRECTIONS = 3
+SYNONYM_WEIGHT = 0.5
+"""How much a synonym of a query term counts."""
+NAME_BONUS = 0.35
+"""Share of the best lexical score added to a tool when the query contains every term of its name."""
+RERANK_DEPTH = 100
+"""How many of the best lexical matches get the name bonus, and how deep the semantic list goes."""
 
 
 @frozen
@@ -24,32 +40,114 @@ class SearchHit:
     score: float
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ies", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+@frozen
+class SearchPage:
+    """One page of results, best first, and how many tools matched in all."""
+
+    hits: tuple[SearchHit, ...]
+    total: int
 
 
-def search(tools: Iterable[Tool], query: str, limit: int = 10) -> list[SearchHit]:
-    """The tools that best match ``query``, best first."""
-    wanted = {_stem(w) for w in words(query)}
-    if not wanted:
-        return []
-    hits: list[SearchHit] = []
-    for tool in tools:
-        name_words = {_stem(w) for w in words(tool.name)} | {_stem(w) for w in words(tool.original_name)}
-        domain_words = {_stem(w) for w in words(tool.domain)} | {_stem(w) for w in words(tool.group)}
-        description_words = {_stem(w) for w in words(tool.description)}
-        score = 0.0
-        for word in wanted:
-            if word in name_words:
-                score += _NAME_WEIGHT
-            if word in domain_words:
-                score += _GROUP_WEIGHT
-            if word in description_words:
-                score += _DESCRIPTION_WEIGHT
-        if score > 0:
-            hits.append(SearchHit(tool, score))
-    hits.sort(key=lambda hit: (-hit.score, hit.tool.name))
-    return hits[:limit]
+def query_terms(index: SearchIndex, query: str) -> dict[str, float]:
+    """The terms to look up, each with its weight: the query's own terms, or corrections of them."""
+    weighted: dict[str, float] = {}
+
+    def want(term: str, weight: float) -> None:
+        if term in index.postings and weighted.get(term, 0.0) < weight:
+            weighted[term] = weight
+
+    for term in Counter(terms(query)):
+        if term in index.postings:
+            want(term, 1.0)
+        else:
+            for correction, distance in index.typos.corrections(term)[:MAX_CORRECTIONS]:
+                want(correction, TYPO_WEIGHTS[distance])
+        for synonym in SYNONYMS.get(term, ()):
+            want(synonym, SYNONYM_WEIGHT)
+    return weighted
+
+
+def lexical_scores(index: SearchIndex, weighted: Mapping[str, float]) -> dict[int, float]:
+    scores: dict[int, float] = {}
+    get = scores.get
+    for term, weight in weighted.items():
+        positions, contributions = index.postings[term]
+        if weight == 1.0:
+            for position, contribution in zip(positions, contributions, strict=True):
+                scores[position] = get(position, 0.0) + contribution
+        else:
+            for position, contribution in zip(positions, contributions, strict=True):
+                scores[position] = get(position, 0.0) + contribution * weight
+    return scores
+
+
+def _name_bonus(index: SearchIndex, scores: dict[int, float], wanted: AbstractSet[str]) -> None:
+    if not scores:
+        return
+    best = max(scores.values())
+    for position in heapq.nlargest(RERANK_DEPTH, scores, key=scores.__getitem__):
+        name_terms = index.documents[position].name_terms
+        if name_terms and name_terms <= wanted:
+            scores[position] += NAME_BONUS * best
+
+
+def _best(index: SearchIndex, scores: Mapping[int, float], count: int) -> list[tuple[int, float]]:
+    """The ``count`` best (position, score) pairs, best first, ties broken by name."""
+    top = heapq.nlargest(count, scores.items(), key=lambda item: item[1])
+    return sorted(top, key=lambda item: (-item[1], index.documents[item[0]].tool.name))
+
+
+def rank(
+    index: SearchIndex, query: str, scope: Collection[int] | None = None, depth: int = RERANK_DEPTH
+) -> tuple[list[tuple[int, float]], int]:
+    """The best ``depth`` (at least) matching positions in ``scope`` (all when ``None``) with their
+    scores, best first, and how many positions matched in all."""
+    weighted = query_terms(index, query)
+    scores = lexical_scores(index, weighted)
+    if scope is not None:
+        scores = {position: score for position, score in scores.items() if position in scope}
+    _name_bonus(index, scores, weighted.keys())
+    lexical = _best(index, scores, max(depth, RERANK_DEPTH))
+    if index.semantic is None:
+        return lexical, len(scores)
+    among = sorted(scope) if scope is not None else None
+    nearest = index.semantic.nearest(query, RERANK_DEPTH, among)
+    fused = reciprocal_rank_fusion([[position for position, _ in lexical], [position for position, _ in nearest]])
+    total = len(scores) + sum(1 for position, _ in nearest if position not in scores)
+    return _best(index, fused, max(depth, RERANK_DEPTH)), total
+
+
+def search(
+    index: SearchIndex, query: str, *, scope: Collection[int] | None = None, limit: int = 10, offset: int = 0
+) -> SearchPage:
+    """The tools that best match ``query``, best first: ``limit`` of them from ``offset`` on."""
+    ranked, total = rank(index, query, scope, offset + limit)
+    hits = tuple(
+        SearchHit(index.documents[position].tool, score) for position, score in ranked[offset : offset + limit]
+    )
+    return SearchPage(hits=hits, total=total)
+
+
+def snapshot_index(snapshot: RegistrySnapshot) -> SearchIndex:
+    """The snapshot's own index; built here for a snapshot made without one (a filtered copy)."""
+    if len(snapshot.search_index) or not snapshot.tools:
+        return snapshot.search_index
+    descriptions = {name: view.description for name, view in snapshot.domains.items()}
+    return SearchIndex.build(list(snapshot.tools.values()), descriptions)
+
+
+def search_scope(
+    snapshot: RegistrySnapshot, index: SearchIndex, domain: str | None = None, group: str | None = None
+) -> Collection[int] | None:
+    """The index positions a search of ``snapshot`` may return (``None``: all of them).
+
+    A snapshot narrowed to what one caller may see can share its index with the full snapshot,
+    so the positions are limited to the tools the snapshot itself holds.
+    """
+    if domain is None:
+        if len(index) == len(snapshot.tools):
+            return None
+        names: Iterable[str] = snapshot.tools
+    else:
+        names = snapshot.domain_tool_names(domain, group)
+    return {index.position[name] for name in names if name in index.position and name in snapshot.tools}

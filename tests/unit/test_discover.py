@@ -1,3 +1,6 @@
+import json
+import re
+
 import pytest
 
 from gateway_domain import DiscoverRequest, Gateway, GatewayError
@@ -28,6 +31,7 @@ async def test_a_domain_lists_its_tools_with_groups(gateway: Gateway) -> None:
             {"name": "web_search", "group": "general", "description": "Search the web for pages."},
             {"name": "fetch_page", "group": "general", "description": "Fetch a web page by URL."},
         ],
+        "total": 2,
     }
 
 
@@ -82,3 +86,91 @@ async def test_a_group_without_a_domain_is_an_invalid_argument(gateway: Gateway)
     with pytest.raises(GatewayError) as error:
         await gateway.discover(DiscoverRequest(group="contacts"))
     assert error.value.code == "invalid_arguments"
+
+
+async def big_gateway(count: int, **options: object) -> Gateway:
+    from gateway_domain import UpstreamRegistration
+
+    from .fakes import FakeUpstream, spec
+
+    tools = [
+        spec(f"big_area{i % 40}_update_ticket_{i}", f"Update ticket number {i} with a new status. " * 3, item_id={})
+        for i in range(count)
+    ]
+    gateway = Gateway(**options)  # type: ignore[arg-type]
+    await gateway.register(UpstreamRegistration("big", FakeUpstream(tools)))
+    await gateway.refresh()
+    return gateway
+
+
+def size(payload: object) -> int:
+    return len(json.dumps(payload, ensure_ascii=False).encode())
+
+
+async def test_a_large_domain_listing_comes_in_pages_under_16_kb() -> None:
+    gateway = await big_gateway(2000)
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        payload = (await gateway.discover(DiscoverRequest(domain="big", cursor=cursor))).payload
+        assert payload is not None
+        assert size(payload) <= 16_000
+        assert payload["total"] == 2000
+        seen.extend(tool["name"] for tool in payload["tools"])
+        pages += 1
+        cursor = payload.get("next_cursor")
+        if cursor is None:
+            break
+    assert pages > 1
+    assert len(seen) == len(set(seen)) == 2000
+
+
+async def test_limit_caps_a_page_and_the_budget_is_configurable() -> None:
+    gateway = await big_gateway(300, response_budget=4_000)
+    payload = (await gateway.discover(DiscoverRequest(domain="big", limit=5))).payload
+    assert payload is not None
+    assert len(payload["tools"]) == 5
+    unlimited = (await gateway.discover(DiscoverRequest(domain="big"))).payload
+    assert unlimited is not None
+    assert size(unlimited) <= 4_000
+    assert 5 < len(unlimited["tools"]) < 300
+
+
+async def test_signature_listings_page_too() -> None:
+    gateway = await big_gateway(500)
+    first = (await gateway.discover(DiscoverRequest(domain="big", format="signatures"))).text
+    assert first is not None
+    assert len(first.encode()) <= 16_000
+    cursor = re.search(r"cursor='([^']+)'", first)
+    assert cursor is not None
+    second = (await gateway.discover(DiscoverRequest(domain="big", format="signatures", cursor=cursor[1]))).text
+    assert second is not None
+    assert second.split("(", 1)[0] not in first
+
+
+async def test_the_summary_caps_the_groups_it_lists() -> None:
+    gateway = await big_gateway(200)
+    payload = (await gateway.discover(DiscoverRequest())).payload
+    assert payload is not None
+    [domain] = payload["domains"]
+    assert len(domain["groups"]) == 25
+    assert domain["group_count"] == 40
+
+
+async def test_search_results_page_with_a_cursor(gateway: Gateway) -> None:
+    first = (await gateway.discover(DiscoverRequest(query="search contacts web", limit=2))).payload
+    assert first is not None
+    assert len(first["results"]) == 2
+    assert first["total"] > 2
+    second = await gateway.discover(DiscoverRequest(query="search contacts web", limit=2, cursor=first["next_cursor"]))
+    assert second.payload is not None
+    names = [r["name"] for r in first["results"] + second.payload["results"]]
+    assert len(set(names)) == len(names)
+
+
+async def test_a_cursor_the_gateway_never_issued_is_an_invalid_argument(gateway: Gateway) -> None:
+    with pytest.raises(GatewayError) as error:
+        await gateway.discover(DiscoverRequest(domain="web", cursor="not-a-cursor"))
+    assert error.value.code == "invalid_arguments"
+    assert error.value.details == {"argument": "cursor"}

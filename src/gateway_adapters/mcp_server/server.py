@@ -160,13 +160,19 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
         format: Annotated[
             str, Field(description='"schema" for a JSON summary, "signatures" for Python-style signatures.')
         ] = "schema",
-        limit: Annotated[int | None, Field(description="How many search results to return (default 10).")] = None,
+        limit: Annotated[
+            int | None, Field(description="How many tools to return per page (search default 10, at most 200).")
+        ] = None,
+        cursor: Annotated[
+            str | None, Field(description="The next_cursor of a previous answer, to get its next page.")
+        ] = None,
     ) -> ToolResult:
         """Find tools. With no arguments: every domain with its tool count and groups. With
         `domain`: that domain's tools (add `group` to narrow). With `query`: the tools that best
         match it, ranked, across all domains (or inside `domain`). Use `format="signatures"` to get
-        Python-style signatures you can call directly."""
-        request = DiscoverRequest(domain=domain, group=group, query=query, format=format, limit=limit)
+        Python-style signatures you can call directly. Long answers come in pages: pass an
+        answer's `next_cursor` back as `cursor` for the next one."""
+        request = DiscoverRequest(domain=domain, group=group, query=query, format=format, limit=limit, cursor=cursor)
 
         async def work() -> ToolResult:
             return discovery_result(await gateway.discover(request, call_context(ctx)))

@@ -1,0 +1,168 @@
+"""Search quality on the labelled catalogues of ``../shared/eval``, lexical alone and fused.
+
+    .venv/bin/python bench/search_quality.py [--eval-dir PATH] [--lexical-only] [--misses]
+
+Loads each catalogue into the registry (``build_snapshot``, as the gateway does), runs every
+labelled query through ``search`` and prints Recall@1/@5/@10, Hit@5, MRR and nDCG@10 with the
+definitions of the eval README: Recall@k = |relevant ∩ top-k| / min(k, |relevant|); Hit@k = share
+of queries with a relevant tool in the top k; MRR = mean of 1/rank of the first relevant tool;
+nDCG@10 with gain = relevance. The fused rows need the ``semantic`` extra (wordllama).
+
+- mcpproxy golden set: 47 queries over 45 tools of 7 servers; a result is ``server:tool``.
+- LiveMCPBench: 95 tasks over 527 tools of 70 servers, each server_key a domain; the annotated
+  tools are bare names, so a result counts when its original name is one of them (each name once).
+  Tasks none of whose annotated names exist in the catalogue are left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from attrs import frozen
+
+from gateway_domain.registry import DomainState, DomainStatus, RegistrySnapshot, build_snapshot
+from gateway_domain.search import search
+from gateway_domain.semantic import SemanticRanker
+from gateway_domain.tools import Tool, ToolSpec
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
+DEPTH = 100
+
+
+@frozen
+class Query:
+    text: str
+    gains: Mapping[str, int]
+    """Relevant result keys and their relevance (≥ 1)."""
+
+
+@frozen
+class Catalogue:
+    name: str
+    states: list[DomainState]
+    queries: list[Query]
+    key: Callable[[Tool], str]
+    """What identifies a result for this catalogue's labels."""
+
+
+def _state(domain: str, specs: Sequence[ToolSpec], description: str = "") -> DomainState:
+    return DomainState(name=domain, description=description, status=DomainStatus.READY, specs=tuple(specs))
+
+
+def mcpproxy(eval_dir: Path) -> Catalogue:
+    corpus = json.loads((eval_dir / "mcpproxy" / "corpus_v2.tools.json").read_text())["tools"]
+    golden = json.loads((eval_dir / "mcpproxy" / "retrieval_golden_v1.json").read_text())["queries"]
+    by_server: dict[str, list[ToolSpec]] = {}
+    for tool in corpus:
+        by_server.setdefault(tool["server"], []).append(
+            ToolSpec(tool["tool"], tool.get("description") or "", tool.get("schema") or {"type": "object"})
+        )
+    queries = [
+        Query(q["query"], {label["tool_id"]: label["relevance"] for label in q["labels"] if label["relevance"] >= 1})
+        for q in golden
+    ]
+    states = [_state(server, specs) for server, specs in sorted(by_server.items())]
+    return Catalogue("mcpproxy golden", states, queries, lambda tool: f"{tool.domain}:{tool.original_name}")
+
+
+def livemcpbench(eval_dir: Path) -> Catalogue:
+    servers = json.loads((eval_dir / "livemcpbench" / "tools.json").read_text())
+    tasks = json.loads((eval_dir / "livemcpbench" / "annotations.json").read_text())
+    states = []
+    names: set[str] = set()
+    for server in servers:
+        for key, listing in server["tools"].items():
+            specs = [
+                ToolSpec(t["name"], t.get("description") or "", t.get("inputSchema") or {"type": "object"})
+                for t in listing["tools"]
+            ]
+            names.update(spec.name for spec in specs)
+            states.append(_state(key, specs))
+    queries = []
+    for task in tasks:
+        listed = task["Annotator Metadata"]["Tools"]
+        wanted = {re.sub(r"^\s*\d+\.\s*", "", line).strip() for line in listed.splitlines() if line.strip()}
+        known = {name: 1 for name in wanted if name in names}
+        if known:
+            queries.append(Query(task["Question"], known))
+    return Catalogue("LiveMCPBench tasks", states, queries, lambda tool: tool.original_name)
+
+
+def scores(ranked: Sequence[str], gains: Mapping[str, int]) -> dict[str, float]:
+    relevant = set(gains)
+    row = {f"R@{k}": len(relevant & set(ranked[:k])) / min(k, len(relevant)) for k in (1, 5, 10)}
+    row["Hit@5"] = float(bool(relevant & set(ranked[:5])))
+    first = next((i for i, key in enumerate(ranked, 1) if key in relevant), None)
+    row["MRR"] = 1.0 / first if first else 0.0
+    dcg = sum(gains.get(key, 0) / math.log2(i + 1) for i, key in enumerate(ranked[:10], 1))
+    ideal = sum(g / math.log2(i + 1) for i, g in enumerate(sorted(gains.values(), reverse=True)[:10], 1))
+    row["nDCG@10"] = dcg / ideal
+    return row
+
+
+def ranked_keys(snapshot: RegistrySnapshot, catalogue: Catalogue, query: str) -> list[str]:
+    page = search(snapshot.search_index, query, limit=DEPTH)
+    return list(dict.fromkeys(catalogue.key(hit.tool) for hit in page.hits))
+
+
+def evaluate(
+    catalogue: Catalogue, semantic: SemanticRanker | None, misses: bool = False
+) -> tuple[dict[str, float], float]:
+    started = time.perf_counter()
+    snapshot = build_snapshot(catalogue.states, semantic=semantic)
+    build = time.perf_counter() - started
+    totals: dict[str, float] = {}
+    for query in catalogue.queries:
+        ranked = ranked_keys(snapshot, catalogue, query.text)
+        row = scores(ranked, query.gains)
+        if misses and row["R@5"] < 1.0:
+            print(f"  miss R@5={row['R@5']:.2f} {query.text[:90]!r}\n    want {sorted(query.gains)} got {ranked[:5]}")
+        for metric, value in row.items():
+            totals[metric] = totals.get(metric, 0.0) + value
+    return {metric: value / len(catalogue.queries) for metric, value in totals.items()}, build
+
+
+METRICS = ("R@1", "R@5", "R@10", "Hit@5", "MRR", "nDCG@10")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
+    parser.add_argument("--lexical-only", action="store_true", help="skip the fused ranker")
+    parser.add_argument("--misses", action="store_true", help="print the queries whose relevant tools miss the top 5")
+    args = parser.parse_args()
+    if not args.eval_dir.is_dir():
+        sys.exit(f"no eval data at {args.eval_dir}: put ../shared beside the repository or pass --eval-dir")
+
+    rankers: list[tuple[str, SemanticRanker | None]] = [("lexical", None)]
+    if not args.lexical_only:
+        try:
+            from gateway_adapters.wordllama_ranker import WordLlamaRanker
+        except ImportError:
+            print("wordllama is not installed (pip install -e '.[semantic]'); fused rows skipped")
+        else:
+            rankers.append(("fused (lexical + wordllama, RRF)", WordLlamaRanker()))
+
+    catalogues = [mcpproxy(args.eval_dir), livemcpbench(args.eval_dir)]
+    header = f"{'catalogue':<20} {'ranker':<34} {'queries':>7} " + " ".join(f"{m:>8}" for m in METRICS)
+    print(header)
+    print("-" * len(header))
+    for catalogue in catalogues:
+        for label, semantic in rankers:
+            result, _ = evaluate(catalogue, semantic, misses=args.misses)
+            print(
+                f"{catalogue.name:<20} {label:<34} {len(catalogue.queries):>7} "
+                + " ".join(f"{result[m]:>8.3f}" for m in METRICS)
+            )
+
+
+if __name__ == "__main__":
+    main()

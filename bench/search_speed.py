@@ -1,0 +1,135 @@
+"""Search latency and index build time on a synthetic catalogue, in-process.
+
+    .venv/bin/python bench/search_speed.py [--tools 10000] [--domains 50] [--queries 500] [--semantic]
+
+Generates ``--tools`` tools spread over ``--domains`` domains, with names, descriptions and
+parameters drawn from a realistic vocabulary, and prints:
+
+- a full build of the registry snapshot and its search index from nothing (what a restart costs);
+- a rebuild after one domain changed (what each arriving listing costs: the other domains'
+  analysed documents are reused);
+- search latency p50/p90/p99 over ``--queries`` queries of 2–6 words, some misspelt.
+
+``--semantic`` adds the WordLlama ranker (the ``semantic`` extra) to every build and query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+
+from gateway_domain.registry import DomainState, DomainStatus, RegistrySnapshot, build_snapshot
+from gateway_domain.search import search
+from gateway_domain.semantic import SemanticRanker
+from gateway_domain.tools import ToolSpec
+
+# Word lists read best as words.
+VERBS = "get list create update delete search find read write send fetch export import sync archive run".split()  # noqa: SIM905
+NOUNS = (  # noqa: SIM905
+    "user ticket invoice order customer contact deal repository branch commit issue file folder message "
+    "channel event calendar report chart payment subscription product price stock weather route image "
+    "document page table record note task project comment label webhook token log metric alert"
+).split()
+ADJECTIVES = "recent open closed archived shared public private daily monthly pending failed active".split()  # noqa: SIM905
+PHRASES = (
+    "Returns the matching items as JSON.",
+    "Supports pagination with a cursor.",
+    "Requires an API key with read access.",
+    "Filters by status, owner and date range.",
+    "Use this when the user asks about it by name.",
+)
+
+
+def synthetic_states(tools: int, domains: int, seed: int = 7) -> list[DomainState]:
+    rnd = random.Random(seed)
+    per_domain: dict[str, list[ToolSpec]] = {f"service{d:03d}": [] for d in range(domains)}
+    names = sorted(per_domain)
+    for i in range(tools):
+        domain = names[i % domains]
+        verb, noun, other = rnd.choice(VERBS), rnd.choice(NOUNS), rnd.choice(NOUNS)
+        adjective = rnd.choice(ADJECTIVES)
+        description = f"{verb.capitalize()} {adjective} {noun}s linked to a {other}. " + " ".join(
+            rnd.sample(PHRASES, 2)
+        )
+        schema = {
+            "type": "object",
+            "properties": {
+                f"{noun}_id": {"type": "string", "description": f"The {noun} to {verb}."},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Most results to return."},
+                "status": {"type": "string", "enum": ["open", "closed", adjective]},
+            },
+            "required": [f"{noun}_id"],
+        }
+        per_domain[domain].append(ToolSpec(f"{verb}_{adjective}_{noun}_{i}", description, schema))
+    return [
+        DomainState(name=name, description=f"The {name} API", status=DomainStatus.READY, specs=tuple(specs))
+        for name, specs in per_domain.items()
+    ]
+
+
+def queries(count: int, seed: int = 11) -> list[str]:
+    rnd = random.Random(seed)
+    found = []
+    for _ in range(count):
+        words = rnd.sample(VERBS, 1) + rnd.sample(NOUNS, rnd.randint(1, 3)) + rnd.sample(ADJECTIVES, rnd.randint(0, 2))
+        if rnd.random() < 0.2:  # a typo: drop one letter of the longest word
+            longest = max(range(len(words)), key=lambda i: len(words[i]))
+            word = words[longest]
+            cut = rnd.randrange(len(word))
+            words[longest] = word[:cut] + word[cut + 1 :]
+        found.append(" ".join(words))
+    return found
+
+
+def timed(action: object) -> tuple[float, RegistrySnapshot]:
+    started = time.perf_counter()
+    result = action()  # type: ignore[operator]
+    return time.perf_counter() - started, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tools", type=int, default=10_000)
+    parser.add_argument("--domains", type=int, default=50)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--semantic", action="store_true", help="add the WordLlama ranker (semantic extra)")
+    args = parser.parse_args()
+
+    semantic: SemanticRanker | None = None
+    if args.semantic:
+        from gateway_adapters.wordllama_ranker import WordLlamaRanker
+
+        semantic = WordLlamaRanker()
+    states = synthetic_states(args.tools, args.domains)
+    builds = []
+    snapshot = RegistrySnapshot()
+    for _ in range(3):
+        ranker = type(semantic)() if semantic is not None else None  # a cold ranker: nothing cached
+        seconds, snapshot = timed(lambda r=ranker: build_snapshot(states, semantic=r))
+        builds.append(seconds)
+    changed = [*states[:-1], DomainState(name=states[-1].name, status=DomainStatus.READY, specs=states[-1].specs[1:])]
+    rebuild, _ = timed(lambda: build_snapshot(changed, previous=snapshot, semantic=semantic))
+
+    index = snapshot.search_index
+    asked = queries(args.queries)
+    for query in asked[:20]:
+        search(index, query)  # warm caches (term analysis) as a running gateway has them
+    latencies = []
+    for query in asked:
+        started = time.perf_counter()
+        search(index, query)
+        latencies.append((time.perf_counter() - started) * 1000)
+    cuts = statistics.quantiles(latencies, n=100)
+    ranker_name = "lexical + wordllama" if semantic else "lexical"
+    print(f"catalogue: {args.tools} tools in {args.domains} domains; ranker: {ranker_name}")
+    print(f"vocabulary: {len(index.postings)} terms, {sum(len(p[0]) for p in index.postings.values())} postings")
+    median = statistics.median(builds)
+    print(f"full build (snapshot + index, from nothing): best {min(builds):.3f} s, median {median:.3f} s")
+    print(f"rebuild after one domain changed:            {rebuild:.3f} s")
+    print(f"search over {len(asked)} queries: p50 {cuts[49]:.3f} ms  p90 {cuts[89]:.3f} ms  p99 {cuts[98]:.3f} ms")
+
+
+if __name__ == "__main__":
+    main()

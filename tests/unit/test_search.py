@@ -1,0 +1,180 @@
+from collections.abc import Sequence
+
+from gateway_domain.registry import DomainState, DomainStatus, RegistrySnapshot, build_snapshot
+from gateway_domain.search import search, search_scope
+from gateway_domain.search_index import ToolDocument
+from gateway_domain.semantic import reciprocal_rank_fusion
+from gateway_domain.tools import ToolSpec
+
+from .fakes import spec
+
+
+def ready(name: str, *tools: ToolSpec, description: str = "") -> DomainState:
+    return DomainState(name=name, description=description, status=DomainStatus.READY, specs=tools)
+
+
+FILES = ready(
+    "files",
+    spec("read_file", "Read the complete contents of a file from the file system.", path={"type": "string"}),
+    spec("write_file", "Create a new file or overwrite an existing file with new content.", path={}, content={}),
+    spec("list_directory", "Get a detailed listing of all files and directories in a specified path.", path={}),
+    spec("move_file", "Move or rename files and directories.", source={}, destination={}),
+    spec("delete-file", "Remove a file permanently.", path={}),
+)
+GIT = ready(
+    "git",
+    spec("git_log", "Shows the commit logs.", repo_path={}),
+    spec("git_status", "Shows the working tree status.", repo_path={}),
+    spec("git_diff", "Shows differences between branches or commits.", target={}),
+)
+TIME = ready(
+    "time",
+    spec(
+        "convert_time",
+        "Convert time between timezones.",
+        source_timezone={"type": "string", "description": "Source IANA timezone name"},
+    ),
+)
+
+
+def catalogue(*states: DomainState) -> RegistrySnapshot:
+    return build_snapshot(states or (FILES, GIT, TIME))
+
+
+def names(snapshot: RegistrySnapshot, query: str, **kwargs: object) -> Sequence[str]:
+    return [hit.tool.name for hit in search(snapshot.search_index, query, **kwargs).hits]  # type: ignore[arg-type]
+
+
+def test_a_word_in_the_name_outranks_the_same_word_in_a_description() -> None:
+    assert names(catalogue(), "rename a file")[0] == "move_file"
+    assert names(catalogue(), "status")[0] == "git_status"
+
+
+def test_results_are_ranked_with_a_score_best_first() -> None:
+    page = search(catalogue().search_index, "write a new file")
+    scores = [hit.score for hit in page.hits]
+    assert page.hits[0].tool.name == "write_file"
+    assert scores == sorted(scores, reverse=True)
+    assert page.total == len(page.hits)
+
+
+def test_plurals_and_verb_forms_match() -> None:
+    assert names(catalogue(), "directories listing")[0] == "list_directory"
+    assert names(catalogue(), "converting timezones")[0] == "convert_time"
+
+
+def test_kebab_case_names_are_split_into_words() -> None:
+    assert names(catalogue(), "delete")[0] == "delete-file"
+
+
+def test_synonyms_find_the_word_the_tool_happened_to_use() -> None:
+    assert names(catalogue(), "folders")[0] == "list_directory"
+    assert names(catalogue(), "erase a file")[0] == "delete-file"
+
+
+def test_parameter_names_and_descriptions_are_searched() -> None:
+    assert names(catalogue(), "IANA")[0] == "convert_time"
+    assert "git_log" in names(catalogue(), "repo path")
+
+
+def test_typos_are_forgiven() -> None:
+    assert names(catalogue(), "direcotry")[0] == "list_directory"
+    assert names(catalogue(), "comit logs")[0] == "git_log"
+
+
+def test_a_query_that_matches_nothing_finds_nothing() -> None:
+    page = search(catalogue().search_index, "zebra xylophone")
+    assert page.hits == ()
+    assert page.total == 0
+
+
+def test_a_query_naming_a_tool_puts_it_first() -> None:
+    assert names(catalogue(), "git diff")[0] == "git_diff"
+    assert names(catalogue(), "list directory")[0] == "list_directory"
+
+
+def test_non_english_descriptions_are_searchable_in_their_language() -> None:
+    snapshot = catalogue(
+        ready(
+            "bing",
+            spec("bing_search", "使用必应搜索指定的关键词，并返回搜索结果列表"),
+            spec("fetch_webpage", "获取网页的内容"),
+        )
+    )
+    assert names(snapshot, "搜索结果")[0] == "bing_search"
+    assert names(snapshot, "网页内容")[0] == "fetch_webpage"
+
+
+def test_results_page_with_limit_and_offset() -> None:
+    index = catalogue().search_index
+    everything = [hit.tool.name for hit in search(index, "file", limit=50).hits]
+    first = search(index, "file", limit=2)
+    second = search(index, "file", limit=2, offset=2)
+    assert [hit.tool.name for hit in first.hits + second.hits] == everything[:4]
+    assert first.total == second.total == len(everything)
+
+
+def test_a_scope_keeps_results_inside_it() -> None:
+    snapshot = catalogue()
+    scope = search_scope(snapshot, snapshot.search_index, "git")
+    assert {hit.tool.domain for hit in search(snapshot.search_index, "shows", scope=scope).hits} == {"git"}
+
+
+def test_a_narrowed_snapshot_sharing_the_index_only_finds_its_own_tools() -> None:
+    full = catalogue()
+    narrowed = RegistrySnapshot(
+        domains={"git": full.domains["git"]},
+        tools={name: tool for name, tool in full.tools.items() if tool.domain == "git"},
+        search_index=full.search_index,
+    )
+    scope = search_scope(narrowed, narrowed.search_index)
+    assert scope is not None
+    assert {hit.tool.domain for hit in search(narrowed.search_index, "file commit", scope=scope).hits} == {"git"}
+
+
+def test_an_unchanged_tool_is_not_analysed_again() -> None:
+    first = catalogue(FILES, GIT)
+    changed_git = ready("git", *GIT.specs[:2], spec("git_diff", "Shows changes."))
+    second = build_snapshot([FILES, changed_git], previous=first)
+    before = {doc.tool.name: doc for doc in first.search_index.documents}
+    after = {doc.tool.name: doc for doc in second.search_index.documents}
+    assert all(after[name] is before[name] for name in ("read_file", "git_log"))
+    assert after["git_diff"] is not before["git_diff"]
+    assert names(second, "changes")[0] == "git_diff"
+
+
+def test_a_tool_renamed_by_a_collision_is_found_by_both_names() -> None:
+    snapshot = catalogue(ready("a", spec("search", "Search a.")), ready("b", spec("search", "Search b.")))
+    document = ToolDocument.of(snapshot.tools["b_search"])
+    assert {"b", "search"} <= set(document.counts[0])
+    assert set(names(snapshot, "search")) == {"a_search", "b_search"}
+
+
+class FakeSemantic:
+    """Ranks texts by how many characters they share with the query: enough to test fusion."""
+
+    def __init__(self, favourite: str) -> None:
+        self.favourite = favourite
+        self.texts: list[str] = []
+
+    def index(self, texts: Sequence[str]) -> "FakeSemantic":
+        self.texts = list(texts)
+        return self
+
+    def nearest(self, query: str, limit: int, among: Sequence[int] | None = None) -> list[tuple[int, float]]:
+        positions = among if among is not None else range(len(self.texts))
+        ranked = sorted(positions, key=lambda p: (self.favourite not in self.texts[p], p))
+        return [(p, 1.0) for p in ranked[:limit]]
+
+
+def test_a_semantic_ranking_is_fused_with_the_lexical_one() -> None:
+    snapshot = build_snapshot([FILES, GIT, TIME], semantic=FakeSemantic("git status"))
+    results = names(snapshot, "folder")
+    assert results[0] == "list_directory"  # first lexically, well placed semantically
+    assert "git_status" in results[:3]  # no word in common, but the semantic ranker's favourite
+
+
+def test_reciprocal_rank_fusion_rewards_agreement() -> None:
+    fused = reciprocal_rank_fusion([[1, 2, 3], [2, 1, 4]])
+    assert fused[1] == fused[2] > fused[3] > 0
+    assert fused[3] == fused[4]
