@@ -43,15 +43,18 @@ def infer_group(domain: str, tool_name: str) -> str:
     return rest[0].lower()
 
 
-def _prefixed(domain: str, name: str, suffix: int | None = None) -> str:
-    tail = "" if suffix is None else f"_{suffix}"
-    candidate = f"{domain}_{name}{tail}"
-    if len(candidate) <= MAX_EXPOSED_NAME:
-        return candidate
-    # Keep the readable start, make the end unique and stable: a short digest of the full name.
-    digest = hashlib.sha256(f"{domain}\0{name}".encode()).hexdigest()[:8]
+def _fitted(candidate: str, key: str, tail: str = "") -> str:
+    """``candidate + tail`` if it fits in MAX_EXPOSED_NAME; else its readable start, a short digest
+    of ``key`` (unique and stable) and ``tail``."""
+    if len(candidate) + len(tail) <= MAX_EXPOSED_NAME:
+        return candidate + tail
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
     keep = MAX_EXPOSED_NAME - len(digest) - len(tail) - 1
     return f"{candidate[:keep]}_{digest}{tail}"
+
+
+def _prefixed(domain: str, name: str, suffix: int | None = None) -> str:
+    return _fitted(f"{domain}_{name}", f"{domain}\0{name}", "" if suffix is None else f"_{suffix}")
 
 
 def sanitize_name(name: str) -> str:
@@ -62,10 +65,11 @@ def sanitize_name(name: str) -> str:
 def assign_exposed_names(listings: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], str]:
     """Map ``(domain, original name)`` to the name the gateway exposes.
 
-    A name offered once is kept (with characters outside ``[A-Za-z0-9_.-]`` replaced). A name
-    offered by several domains becomes ``<domain>_<name>`` in each of them; if that still clashes
-    with another exposed name, a numeric suffix makes it unique. Domains and names are walked in
-    sorted order, so the same listings always give the same names.
+    A name offered once is kept (with characters outside ``[A-Za-z0-9_.-]`` replaced, and cut to
+    64 characters with a digest when longer). A name offered by several domains becomes
+    ``<domain>_<name>`` in each of them; if that still clashes with another exposed name, a numeric
+    suffix makes it unique. Domains and names are walked in sorted order, so the same listings
+    always give the same names.
     """
     owners: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for domain in sorted(listings):
@@ -75,9 +79,18 @@ def assign_exposed_names(listings: Mapping[str, Iterable[str]]) -> dict[tuple[st
     exposed: dict[tuple[str, str], str] = {}
     taken: set[str] = set()
     for base, claims in owners.items():
-        if len(claims) == 1:
+        if len(claims) == 1 and len(base) <= MAX_EXPOSED_NAME:
             exposed[claims[0]] = base
             taken.add(base)
+    for base in sorted(b for b, claims in owners.items() if len(claims) == 1 and len(b) > MAX_EXPOSED_NAME):
+        [(domain, name)] = owners[base]
+        candidate = _fitted(base, f"{domain}\0{name}")
+        suffix = 2
+        while candidate in taken:
+            candidate = _fitted(base, f"{domain}\0{name}", f"_{suffix}")
+            suffix += 1
+        taken.add(candidate)
+        exposed[(domain, name)] = candidate
     for base in sorted(b for b, claims in owners.items() if len(claims) > 1):
         for domain, name in owners[base]:
             candidate = _prefixed(domain, base)

@@ -63,6 +63,9 @@ class _Renderer:
             return "Any"
         if not isinstance(schema, Mapping):
             return "Any"
+        if schema.get("nullable") is True:  # OpenAPI 3.0's spelling of "or null"
+            rest = {key: value for key, value in schema.items() if key != "nullable"}
+            return _join_union([self.type_of(rest, depth, seen), "None"])
         ref = schema.get("$ref")
         if isinstance(ref, str):
             resolved = self._resolve(ref)
@@ -76,9 +79,11 @@ class _Renderer:
             return f"Literal[{_literal(schema['const'])}]"
         enum = schema.get("enum")
         if isinstance(enum, list) and enum:
-            shown = ", ".join(_literal(v) for v in enum[:_MAX_LITERALS])
-            more = ", ..." if len(enum) > _MAX_LITERALS else ""
-            return f"Literal[{shown}{more}]"
+            values = [value for value in enum if value is not None]
+            shown = ", ".join(_literal(v) for v in values[:_MAX_LITERALS])
+            more = ", ..." if len(values) > _MAX_LITERALS else ""
+            literal = f"Literal[{shown}{more}]" if values else "None"
+            return _join_union([literal, "None"]) if len(values) < len(enum) else literal
         for key in ("anyOf", "oneOf"):
             options = schema.get(key)
             if isinstance(options, list) and options:
@@ -119,6 +124,8 @@ class _Renderer:
     def _array(self, schema: Mapping[str, Any], depth: int, seen: frozenset[str]) -> str:
         items = schema.get("items")
         prefix = schema.get("prefixItems")
+        if isinstance(items, list):  # draft 4–2019 spelling of prefixItems
+            prefix, items = items, schema.get("additionalItems")
         if isinstance(prefix, list) and prefix:
             inner = ", ".join(self.type_of(item, depth + 1, seen) for item in prefix)
             return f"tuple[{inner}]"

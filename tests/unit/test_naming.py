@@ -1,4 +1,5 @@
 import random
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -68,3 +69,25 @@ def test_names_do_not_depend_on_the_order_upstreams_answer_in(
     first = assign_exposed_names(listings)
     assert assign_exposed_names(shuffled) == first
     assert len(set(first.values())) == len(first), "every exposed name is unique"
+
+
+def test_a_long_unique_name_is_cut_to_64_characters_and_still_resolves_by_its_own_name() -> None:
+    from gateway_domain.registry import DomainState, DomainStatus, build_snapshot
+    from gateway_domain.resolution import resolve_tool
+    from gateway_domain.tools import ToolSpec
+
+    long = "fetch_the_quarterly_revenue_report_for_every_region_and_every_product_line"
+    names = assign_exposed_names({"a": [long, long + "_v2"]})
+    exposed = names[("a", long)]
+    assert len(exposed) <= MAX_EXPOSED_NAME
+    assert exposed.startswith("fetch_the_quarterly_revenue")
+    assert exposed != names[("a", long + "_v2")]
+    snapshot = build_snapshot([DomainState("a", status=DomainStatus.READY, specs=(ToolSpec(long),))])
+    assert resolve_tool(snapshot, long).original_name == long
+
+
+@given(st.lists(st.text(alphabet="ab_-.é ", min_size=1, max_size=128), max_size=6, unique=True))
+def test_every_exposed_name_is_short_and_uses_only_allowed_characters(tool_names: list[str]) -> None:
+    names = assign_exposed_names({"d": tool_names, "e": tool_names[:2]})
+    assert all(len(name) <= MAX_EXPOSED_NAME and re.fullmatch(r"[A-Za-z0-9_.\-]+", name) for name in names.values())
+    assert len(set(names.values())) == len(names)
