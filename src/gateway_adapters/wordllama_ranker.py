@@ -67,17 +67,17 @@ class WordLlamaRanker:
     """Embeds tool texts with WordLlama, remembering the vector of every text it indexed last time."""
 
     def __init__(self, model: _Model | None = None) -> None:
-        self._model = model if model is not None else load_wordllama()
+        self.model = model if model is not None else load_wordllama()
         self._known: dict[str, Matrix] = {}
 
     def index(self, texts: Sequence[str]) -> WordLlamaIndex:
         missing = list(dict.fromkeys(text for text in texts if text not in self._known))
         known = {text: self._known[text] for text in texts if text in self._known}
         if missing:
-            embedded = self._model.embed(missing, norm=True)
+            embedded = self.model.embed(missing, norm=True)
             embedded = np.nan_to_num(embedded, nan=0.0)  # a text of unknown tokens has no direction
             known.update(zip(missing, embedded, strict=True))
         self._known = known
         dimensions = next(iter(known.values())).shape[0] if known else 0
         vectors = np.stack([known[text] for text in texts]) if texts else np.zeros((0, dimensions), np.float32)
-        return WordLlamaIndex(self._model, vectors.astype(np.float32, copy=False))
+        return WordLlamaIndex(self.model, vectors.astype(np.float32, copy=False))

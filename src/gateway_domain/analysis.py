@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from gateway_domain.stemming import stem
-from gateway_domain.text import words
+from gateway_domain.text import split_camel_case, word_pattern
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
@@ -33,12 +32,32 @@ STOP_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=65536)
-def _term(word: str) -> str:
-    if not word.isascii():
-        folded = unicodedata.normalize("NFKD", word)
-        word = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return stem(word)
+_CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")
+_MAX_CACHED_WORDS = 200_000
+
+
+def _analyse(word: str) -> str:
+    lowered = word.lower()
+    if lowered in STOP_WORDS:
+        return ""
+    if not lowered.isascii():
+        folded = unicodedata.normalize("NFKD", lowered)
+        lowered = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return stem(lowered)
+
+
+class _TermCache(dict[str, str]):
+    """Each word as it appears in text → its term ('' for a stop word). Catalogues repeat their
+    words endlessly, so analysing each distinct word once is most of what makes indexing fast."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) > _MAX_CACHED_WORDS:
+            self.clear()
+        term = self[word] = _analyse(word)
+        return term
+
+
+_term_of = _TermCache()
 
 
 def _cjk_pairs(run: str) -> list[str]:
@@ -47,15 +66,21 @@ def _cjk_pairs(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
+def _word_terms(text: str) -> list[str]:
+    if _CAMEL_HINT.search(text):
+        text = split_camel_case(text)
+    return [term for term in map(_term_of.__getitem__, word_pattern.findall(text)) if term]
+
+
 def terms(text: str) -> list[str]:
     """The search terms of ``text``, in order, repeats kept (term frequency matters)."""
-    if _HAS_CJK.search(text):
-        found: list[str] = []
-        position = 0
-        for match in _CJK_RUN.finditer(text):
-            found.extend(terms(text[position : match.start()]))
-            found.extend(_cjk_pairs(match.group()))
-            position = match.end()
-        found.extend(terms(text[position:]))
-        return found
-    return [_term(word) for word in words(text) if word not in STOP_WORDS]
+    if text.isascii() or not _HAS_CJK.search(text):
+        return _word_terms(text)
+    found: list[str] = []
+    position = 0
+    for match in _CJK_RUN.finditer(text):
+        found.extend(_word_terms(text[position : match.start()]))
+        found.extend(_cjk_pairs(match.group()))
+        position = match.end()
+    found.extend(_word_terms(text[position:]))
+    return found

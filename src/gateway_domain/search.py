@@ -13,6 +13,7 @@ import heapq
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
+from operator import itemgetter
 
 from attrs import frozen
 
@@ -32,6 +33,9 @@ NAME_BONUS = 0.35
 """Share of the best lexical score added to a tool when the query contains every term of its name."""
 RERANK_DEPTH = 100
 """How many of the best lexical matches get the name bonus, and how deep the semantic list goes."""
+COMMON_SHARE = 0.2
+COMMON_MIN_DOCUMENTS = 1000
+"""A term in more than this share of the tools (and this many) is common: see ``lexical_scores``."""
 
 
 @frozen
@@ -68,33 +72,54 @@ def query_terms(index: SearchIndex, query: str) -> dict[str, float]:
 
 
 def lexical_scores(index: SearchIndex, weighted: Mapping[str, float]) -> dict[int, float]:
+    """BM25F score of every tool that matches, rarest terms first.
+
+    A term in a large share of a big catalogue (``id``, ``limit``) finds nothing the rarer terms
+    have not found, and walking its posting list would cost more than all the others: once rarer
+    terms have matched, such a term only adds to the tools already found.
+    """
+    postings = index.postings
+    common = max(COMMON_MIN_DOCUMENTS, int(len(index) * COMMON_SHARE))
     scores: dict[int, float] = {}
     get = scores.get
-    for term, weight in weighted.items():
-        positions, contributions = index.postings[term]
-        if weight == 1.0:
-            for position, contribution in zip(positions, contributions, strict=True):
-                scores[position] = get(position, 0.0) + contribution
+    for term in sorted(weighted, key=lambda t: len(postings[t])):
+        posting = postings[term]
+        weight = weighted[term] * index.idf(term)
+        if not scores:
+            scores = {position: contribution * weight for position, contribution in posting.items()}
+            get = scores.get
+        elif len(posting) > common:
+            for position in scores:
+                contribution = posting.get(position)
+                if contribution is not None:
+                    scores[position] += contribution * weight
         else:
-            for position, contribution in zip(positions, contributions, strict=True):
+            for position, contribution in posting.items():
                 scores[position] = get(position, 0.0) + contribution * weight
     return scores
 
 
-def _name_bonus(index: SearchIndex, scores: dict[int, float], wanted: AbstractSet[str]) -> None:
-    if not scores:
-        return
-    best = max(scores.values())
-    for position in heapq.nlargest(RERANK_DEPTH, scores, key=scores.__getitem__):
-        name_terms = index.documents[position].name_terms
-        if name_terms and name_terms <= wanted:
-            scores[position] += NAME_BONUS * best
-
-
-def _best(index: SearchIndex, scores: Mapping[int, float], count: int) -> list[tuple[int, float]]:
+def _ranked(index: SearchIndex, scores: Mapping[int, float], count: int) -> list[tuple[int, float]]:
     """The ``count`` best (position, score) pairs, best first, ties broken by name."""
-    top = heapq.nlargest(count, scores.items(), key=lambda item: item[1])
+    top = heapq.nlargest(count, scores.items(), key=itemgetter(1))
     return sorted(top, key=lambda item: (-item[1], index.documents[item[0]].tool.name))
+
+
+def _with_name_bonus(
+    index: SearchIndex, top: list[tuple[int, float]], wanted: AbstractSet[str]
+) -> list[tuple[int, float]]:
+    """``top`` with the bonus added to every tool whose whole name the query spells out.
+
+    Only the best lexical matches get it, so they stay the best after it: the list is still the top.
+    """
+    if not top:
+        return top
+    bonus = NAME_BONUS * top[0][1]
+    boosted = []
+    for position, score in top:
+        name_terms = index.documents[position].name_terms
+        boosted.append((position, score + bonus if name_terms and name_terms <= wanted else score))
+    return sorted(boosted, key=lambda item: (-item[1], index.documents[item[0]].tool.name))
 
 
 def rank(
@@ -106,15 +131,16 @@ def rank(
     scores = lexical_scores(index, weighted)
     if scope is not None:
         scores = {position: score for position, score in scores.items() if position in scope}
-    _name_bonus(index, scores, weighted.keys())
-    lexical = _best(index, scores, max(depth, RERANK_DEPTH))
+    lexical = _with_name_bonus(
+        index, heapq.nlargest(max(depth, RERANK_DEPTH), scores.items(), key=itemgetter(1)), weighted.keys()
+    )
     if index.semantic is None:
         return lexical, len(scores)
     among = sorted(scope) if scope is not None else None
     nearest = index.semantic.nearest(query, RERANK_DEPTH, among)
     fused = reciprocal_rank_fusion([[position for position, _ in lexical], [position for position, _ in nearest]])
     total = len(scores) + sum(1 for position, _ in nearest if position not in scores)
-    return _best(index, fused, max(depth, RERANK_DEPTH)), total
+    return _ranked(index, fused, max(depth, RERANK_DEPTH)), total
 
 
 def search(

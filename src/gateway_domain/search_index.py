@@ -6,8 +6,9 @@ name counts more than the same word in a parameter's description. Scoring is BM2
 frequencies, each normalised by that field's length, are summed with the field weights and then
 saturated once, so a tool that repeats a word in every field does not win on repetition.
 
-Everything a query needs is computed here, when the snapshot is built: the contribution of every
-(term, tool) pair is final, so a query only adds up a few posting lists. Analysing a tool's text is
+Everything a query needs is computed here, when the snapshot is built: the saturated term frequency
+of every (term, tool) pair is final, so a query only adds up a few posting lists, each times its
+term's idf. Analysing a tool's text is
 the expensive part and depends on nothing but the tool, so a new snapshot reuses the documents of
 the previous one for every tool that did not change; the registry rebuilds the snapshot each time
 one domain's listing arrives, and only that domain's tools are analysed again.
@@ -16,9 +17,9 @@ one domain's listing arrives, and only that domain's tools are analysed again.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from enum import IntEnum
+from functools import lru_cache
 from typing import Any
 
 from attrs import frozen
@@ -60,45 +61,68 @@ _SEMANTIC_DESCRIPTION_CHARS = 300
 """An averaged embedding of a long text drifts towards no meaning in particular: embed the gist."""
 
 
-def _walk_properties(schema: Any, depth: int = 0) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every named property in a schema, nested ones and ``$defs`` included, bounded in depth and count."""
-    if depth > _MAX_SCHEMA_DEPTH or not isinstance(schema, Mapping):
-        return
-    properties = schema.get("properties")
-    if isinstance(properties, Mapping):
-        for name, prop in properties.items():
-            if isinstance(prop, Mapping):
-                yield str(name), prop
-                yield from _walk_properties(prop, depth + 1)
-    for key in ("items", "additionalProperties"):
-        yield from _walk_properties(schema.get(key), depth + 1)
-    for key in ("anyOf", "oneOf", "allOf"):
-        options = schema.get(key)
-        if isinstance(options, list):
-            for option in options:
-                yield from _walk_properties(option, depth + 1)
-    for key in ("$defs", "definitions"):
-        defs = schema.get(key)
-        if isinstance(defs, Mapping):
-            for definition in defs.values():
-                yield from _walk_properties(definition, depth + 1)
+_NESTING_KEYS = frozenset(
+    ("properties", "items", "additionalProperties", "anyOf", "oneOf", "allOf", "$defs", "definitions")
+)
 
 
-def _parameter_texts(schema: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    names: list[str] = []
-    texts: list[str] = []
-    for count, (name, prop) in enumerate(_walk_properties(schema)):
-        if count >= _MAX_PARAMETERS:
-            break
-        names.append(name)
+def _is_object(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)
+
+
+class _Parameters:
+    """Every named property in a schema, nested ones and ``$defs`` included, bounded in depth and
+    count, with the words that describe them (title, description, string enum values)."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.names: list[str] = []
+        self.texts: list[str] = []
+        self._walk(schema, 0)
+
+    def _walk(self, schema: Any, depth: int) -> None:
+        if depth > _MAX_SCHEMA_DEPTH or not _is_object(schema) or len(self.names) >= _MAX_PARAMETERS:
+            return
+        for key, nested in schema.items():
+            if key not in _NESTING_KEYS:
+                continue
+            if key == "properties" and _is_object(nested):
+                for name, prop in nested.items():
+                    if _is_object(prop):
+                        self._add(str(name), prop)
+                        self._walk(prop, depth + 1)
+            elif key in ("items", "additionalProperties"):
+                self._walk(nested, depth + 1)
+            elif type(nested) is list:
+                for option in nested:
+                    self._walk(option, depth + 1)
+            elif _is_object(nested) and key in ("$defs", "definitions"):
+                for definition in nested.values():
+                    self._walk(definition, depth + 1)
+
+    def _add(self, name: str, prop: Mapping[str, Any]) -> None:
+        self.names.append(name)
         for key in ("title", "description"):
             value = prop.get(key)
-            if isinstance(value, str):
-                texts.append(value)
+            if type(value) is str:
+                self.texts.append(value)
         enum = prop.get("enum")
-        if isinstance(enum, list):
-            texts.extend(str(value) for value in enum[:20] if isinstance(value, str))
-    return names, texts
+        if type(enum) is list:
+            self.texts.extend(value for value in enum[:20] if type(value) is str)
+
+
+@lru_cache(maxsize=4096)
+def _context_terms(domain: str, group: str, description: str) -> list[str]:
+    """The same for every tool of a group: analysed once. Callers must not change the list."""
+    return terms(f"{domain} {group} {description}")
+
+
+def _counts(items: list[str]) -> dict[str, int]:
+    """Like ``Counter(items)``, without ``Counter``'s costly check of what it was given."""
+    counts: dict[str, int] = {}
+    get = counts.get
+    for item in items:
+        counts[item] = get(item, 0) + 1
+    return counts
 
 
 @frozen
@@ -110,30 +134,36 @@ class ToolDocument:
     counts: tuple[Mapping[str, int], ...]
     lengths: tuple[int, ...]
     name_terms: frozenset[str]
-    semantic_text: str
+    parameter_names: tuple[str, ...]
+
+    @property
+    def semantic_text(self) -> str:
+        """What the semantic ranker embeds: the name in words, the gist of the description, the
+        parameter names."""
+        description = self.tool.description.strip().split("\n\n", 1)[0][:_SEMANTIC_DESCRIPTION_CHARS]
+        return f"{' '.join(words(self.tool.original_name))}: {description} {' '.join(self.parameter_names)}"
 
     @classmethod
     def of(cls, tool: Tool, domain_description: str = "") -> ToolDocument:
-        parameter_names, parameter_texts = _parameter_texts(tool.spec.input_schema)
-        names = [tool.original_name] if not tool.renamed else [tool.original_name, tool.name]
+        parameters = _Parameters(tool.spec.input_schema)
+        own_name = terms(tool.original_name)
+        name_field = own_name + terms(tool.name) if tool.renamed else own_name
         if tool.spec.title:
-            names.append(tool.spec.title)
-        name_terms = terms(" ".join(names))
+            name_field = name_field + terms(tool.spec.title)
         fields = (
-            name_terms,
+            name_field,
             terms(tool.description),
-            terms(" ".join(parameter_names)),
-            terms(" ".join(parameter_texts)),
-            terms(f"{tool.domain} {tool.group} {domain_description}"),
+            terms(" ".join(parameters.names)),
+            terms(" ".join(parameters.texts)),
+            _context_terms(tool.domain, tool.group, domain_description),
         )
-        first_paragraph = tool.description.strip().split("\n\n", 1)[0][:_SEMANTIC_DESCRIPTION_CHARS]
         return cls(
             tool=tool,
             domain_description=domain_description,
-            counts=tuple(Counter(field) for field in fields),
+            counts=tuple(_counts(field) for field in fields),
             lengths=tuple(len(field) for field in fields),
-            name_terms=frozenset(terms(tool.original_name)),
-            semantic_text=f"{' '.join(words(tool.original_name))}: {first_paragraph} {' '.join(parameter_names)}",
+            name_terms=frozenset(own_name),
+            parameter_names=tuple(parameters.names),
         )
 
 
@@ -146,7 +176,7 @@ class SearchIndex:
     def __init__(self, documents: Sequence[ToolDocument] = (), semantic: SemanticRanker | None = None) -> None:
         self.documents: tuple[ToolDocument, ...] = tuple(documents)
         self.position: Mapping[str, int] = {doc.tool.name: i for i, doc in enumerate(self.documents)}
-        self.postings: Mapping[str, tuple[tuple[int, ...], tuple[float, ...]]] = _postings(self.documents)
+        self.postings: Mapping[str, Mapping[int, float]] = _postings(self.documents)
         self.typos = TypoIndex(self.postings)
         self.semantic: SemanticIndex | None = (
             semantic.index([doc.semantic_text for doc in self.documents]) if semantic and self.documents else None
@@ -157,7 +187,7 @@ class SearchIndex:
 
     def idf(self, term: str) -> float:
         posting = self.postings.get(term)
-        return _idf(len(self.documents), len(posting[0])) if posting else 0.0
+        return _idf(len(self.documents), len(posting)) if posting else 0.0
 
     @classmethod
     def build(
@@ -184,35 +214,29 @@ def _idf(total: int, frequency: int) -> float:
     return math.log(1.0 + (total - frequency + 0.5) / (frequency + 0.5))
 
 
-def _postings(documents: Sequence[ToolDocument]) -> dict[str, tuple[tuple[int, ...], tuple[float, ...]]]:
+def _postings(documents: Sequence[ToolDocument]) -> dict[str, dict[int, float]]:
+    """Term → {position: saturated BM25F term frequency}; a query multiplies in the term's idf."""
     total = len(documents)
     if not total:
         return {}
     settings = [FIELD_SETTINGS[field] for field in Field]
     average = [max(sum(doc.lengths[f] for doc in documents) / total, 1.0) for f in range(len(settings))]
-    frequency: Counter[str] = Counter()
-    pseudo: list[dict[str, float]] = []
-    for doc in documents:
+    postings: dict[str, dict[int, float]] = {}
+    for position, doc in enumerate(documents):
         weighted: dict[str, float] = {}
+        get = weighted.get
         for f, counts in enumerate(doc.counts):
             if not counts:
                 continue
             setting = settings[f]
             factor = setting.weight / (1.0 - setting.b + setting.b * doc.lengths[f] / average[f])
             for term, count in counts.items():
-                weighted[term] = weighted.get(term, 0.0) + count * factor
-        frequency.update(weighted.keys())
-        pseudo.append(weighted)
-    idf = {term: _idf(total, df) for term, df in frequency.items()}
-    docs_of: dict[str, list[int]] = {}
-    scores_of: dict[str, list[float]] = {}
-    for position, weighted in enumerate(pseudo):
+                weighted[term] = get(term, 0.0) + count * factor
         for term, tf in weighted.items():
-            score = idf[term] * tf * (K1 + 1.0) / (K1 + tf)
-            if term in docs_of:
-                docs_of[term].append(position)
-                scores_of[term].append(score)
+            saturated = tf * (K1 + 1.0) / (K1 + tf)
+            posting = postings.get(term)
+            if posting is None:
+                postings[term] = {position: saturated}
             else:
-                docs_of[term] = [position]
-                scores_of[term] = [score]
-    return {term: (tuple(docs_of[term]), tuple(scores_of[term])) for term in docs_of}
+                posting[position] = saturated
+    return postings

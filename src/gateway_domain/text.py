@@ -5,12 +5,18 @@ from __future__ import annotations
 import re
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+word_pattern = re.compile(r"[^\W_]+", re.UNICODE)
+"""A word: letters and digits; ``_``, ``-``, ``.`` and everything else separate words."""
+
+
+def split_camel_case(text: str) -> str:
+    """``getUserByID`` → ``get User By ID``."""
+    return _CAMEL.sub(" ", text)
 
 
 def words(text: str) -> list[str]:
     """Lower-cased words, splitting snake, kebab, dotted and camel case: ``getUserById`` → get user by id."""
-    return [w.lower() for w in _WORD.findall(_CAMEL.sub(" ", text))]
+    return [w.lower() for w in word_pattern.findall(split_camel_case(text))]
 
 
 def normalized_name(name: str) -> str:
