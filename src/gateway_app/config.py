@@ -33,6 +33,15 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
+class SemanticSearch(StrEnum):
+    """``GATEWAY_SEARCH_SEMANTIC``: fuse a semantic ranking into search when the ``semantic`` extra
+    is installed (``auto``), insist on it (``on``), or never load it (``off``)."""
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
+
+
 class ConfigError(Exception):
     """Everything wrong with the configuration, one problem per line."""
 
@@ -144,6 +153,7 @@ class GatewayConfig:
     domain_grants: DomainGrants | None = None
     hook_module: str | None = None
     registry_auth_token: str | None = field(default=None, repr=False)
+    semantic_search: SemanticSearch = SemanticSearch.AUTO
 
     def access_policy(self) -> AccessPolicy:
         """The policy of the upstreams' own ``allowed_tools`` and ``denied_tools``."""
@@ -509,6 +519,11 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
     if hook_module is not None and not re.match(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$", hook_module):
         problems.append(f"GATEWAY_HOOK_MODULE: expected 'package.module:factory', got {hook_module!r}")
 
+    semantic = environ.get("GATEWAY_SEARCH_SEMANTIC", "").strip().lower() or SemanticSearch.AUTO.value
+    if semantic not in {mode.value for mode in SemanticSearch}:
+        allowed = ", ".join(mode.value for mode in SemanticSearch)
+        problems.append(f"GATEWAY_SEARCH_SEMANTIC: expected one of {allowed}, got {semantic!r}")
+
     if problems:
         raise ConfigError(problems)
     return GatewayConfig(
@@ -524,6 +539,7 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
         domain_grants=grants,
         hook_module=hook_module,
         registry_auth_token=environ.get("GATEWAY_REGISTRY_AUTH_TOKEN", "").strip() or None,
+        semantic_search=SemanticSearch(semantic),
     )
 
 

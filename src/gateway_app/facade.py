@@ -31,12 +31,14 @@ from .config import (
     DEFAULT_NAME,
     ConfigError,
     GatewayConfig,
+    SemanticSearch,
     UpstreamConfig,
     apply_headers,
     parse_descriptions,
     parse_upstreams,
 )
 from .hook_loading import load_hooks
+from .semantic_search import semantic_ranker
 from .upstreams import registrations
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,7 @@ class GatewayServer:
         upstream_headers: Mapping[str, Mapping[str, str]] | None = None,
         domain_descriptions: Mapping[str, str] | None = None,
         refresh_interval: float | None = None,
+        semantic_search: str = "auto",
         access_policy: AccessPolicy | None = None,
         hooks: Sequence[Any] = (),
         auth: JwtSettings | AuthProvider | None = None,
@@ -114,6 +117,7 @@ class GatewayServer:
             domain_descriptions=descriptions,
             refresh_interval=refresh_interval,
             domain_grants=domain_grants,
+            semantic_search=SemanticSearch(semantic_search),
         )
         self._setup(
             config,
@@ -166,6 +170,7 @@ class GatewayServer:
             policy=policy,
             hooks=HookRunner(hooks),
             grants=config.domain_grants,
+            semantic=semantic_ranker(config.semantic_search),
         )
         self._registrations: list[UpstreamRegistration] = []
         self._registered = False

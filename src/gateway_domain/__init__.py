@@ -13,6 +13,7 @@ from gateway_domain.identity import DomainGrants, Identity
 from gateway_domain.policy import AccessPolicy
 from gateway_domain.ports import NoopTracer, ProgressSink, Span, Tracer, Upstream, UpstreamCall
 from gateway_domain.registry import DomainChange, DomainState, DomainStatus, RegistrySnapshot
+from gateway_domain.semantic import SemanticIndex, SemanticRanker
 from gateway_domain.tools import CallResult, JsonObject, Tool, ToolSpec
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "ProgressSink",
     "RegistrySnapshot",
     "RetryPolicy",
+    "SemanticIndex",
+    "SemanticRanker",
     "Span",
     "Tool",
     "ToolSpec",

@@ -16,8 +16,10 @@ one domain's listing arrives, and only that domain's tools are analysed again.
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from enum import IntEnum
 from functools import lru_cache
 from typing import Any
@@ -199,15 +201,30 @@ class SearchIndex:
     ) -> SearchIndex:
         """The index of ``tools``, reusing the analysed documents of ``previous`` for unchanged tools."""
         reusable = {doc.tool.name: doc for doc in previous.documents} if previous is not None else {}
-        documents = []
-        for tool in tools:
-            description = domain_descriptions.get(tool.domain, "")
-            old = reusable.get(tool.name)
-            if old is not None and old.domain_description == description and old.tool == tool:
-                documents.append(old)
-            else:
-                documents.append(ToolDocument.of(tool, description))
-        return cls(documents, semantic)
+        with _collector_paused():
+            documents = []
+            for tool in tools:
+                description = domain_descriptions.get(tool.domain, "")
+                old = reusable.get(tool.name)
+                if old is not None and old.domain_description == description and old.tool == tool:
+                    documents.append(old)
+                else:
+                    documents.append(ToolDocument.of(tool, description))
+            return cls(documents, semantic)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an index is built: the build allocates hundreds of
+    thousands of small objects that all live on, and the collector would walk them again and again
+    for nothing (a tenth to a quarter of the build time at ten thousand tools)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _idf(total: int, frequency: int) -> float:

@@ -15,7 +15,7 @@ from fastmcp import Context, FastMCP
 from fastmcp.exceptions import ToolError
 from fastmcp.server.dependencies import get_http_headers
 from fastmcp.server.middleware import Middleware
-from fastmcp.tools import ToolResult
+from fastmcp.tools import Tool, ToolResult
 from pydantic import Field
 
 PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -151,7 +151,71 @@ class RequireBearer:
         await self.app(scope, receive, send)
 
 
-PROFILES = {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta, "guarded": gamma}
+class _ListedTool(Tool):
+    """A tool published with the JSON Schema a real server would send, answering with its arguments."""
+
+    async def run(self, arguments: dict[str, Any]) -> ToolResult:
+        return ToolResult(structured_content={"tool": self.name, "arguments": arguments})
+
+
+def _listed(name: str, description: str, parameters: dict[str, Any]) -> Tool:
+    return _ListedTool(name=name, description=description, parameters={"type": "object", **parameters})
+
+
+def catalog() -> FastMCP[Any]:
+    """A filesystem-and-more catalogue shaped like real servers: kebab-case and dotted names, a
+    Chinese description, ``$ref``/``$defs`` and a schema nested deeper than five levels."""
+    server: FastMCP[Any] = FastMCP("catalog")
+    path = {"path": {"type": "string", "description": "Path of the file or directory."}}
+    deep: dict[str, Any] = {"type": "string"}
+    for level in range(7, 0, -1):
+        deep = {"type": "object", "properties": {f"level{level}": deep}}
+    tools = [
+        _listed("read_file", "Read the complete contents of a file from the file system.", {"properties": path}),
+        _listed(
+            "write_file",
+            "Create a new file or completely overwrite an existing file with new content.",
+            {"properties": {**path, "content": {"type": "string"}}, "required": ["path", "content"]},
+        ),
+        _listed(
+            "list_directory",
+            "Get a detailed listing of all files and directories in a specified path.",
+            {"properties": path, "required": ["path"]},
+        ),
+        _listed(
+            "move-file", "Move or rename files and directories.", {"properties": {"source": {}, "destination": {}}}
+        ),
+        _listed(
+            "get_file_info", "Retrieve metadata about a file: size, creation time, permissions.", {"properties": path}
+        ),
+        _listed(
+            "convert_time", "Convert a time between timezones.", {"properties": {"source_timezone": {"type": "string"}}}
+        ),
+        _listed(
+            "bing_search", "使用必应搜索指定的关键词，并返回搜索结果列表", {"properties": {"query": {"type": "string"}}}
+        ),
+        _listed(
+            "calendar.events.create",
+            "Schedule a meeting on the calendar.",
+            {
+                "properties": {"event": {"$ref": "#/$defs/Event"}},
+                "$defs": {
+                    "Event": {
+                        "type": "object",
+                        "properties": {"title": {"type": "string"}, "start": {"type": "string", "format": "date-time"}},
+                        "required": ["title"],
+                    }
+                },
+            },
+        ),
+        _listed("nested_settings_update", "Update deeply nested settings.", {"properties": {"settings": deep}}),
+    ]
+    for tool in tools:
+        server.add_tool(tool)
+    return server
+
+
+PROFILES = {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta, "guarded": gamma, "catalog": catalog}
 
 if __name__ == "__main__":
     from starlette.middleware import Middleware

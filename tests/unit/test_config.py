@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway_app.config import ConfigError, Timeouts, Transport, load_config
+from gateway_app.config import ConfigError, SemanticSearch, Timeouts, Transport, load_config
 
 
 def problems(environ: dict[str, str], config_file: str | None = None) -> list[str]:
@@ -198,3 +198,25 @@ def test_auth_settings_refuse_what_would_weaken_them(tmp_path: Path) -> None:
     assert problems({**base, "GATEWAY_AUTH_JWT_SECRET": "x" * 40, "GATEWAY_AUTH_JWKS_URL": "https://x"}) == [
         "GATEWAY_AUTH_*: set only one of GATEWAY_AUTH_JWT_SECRET, GATEWAY_AUTH_JWKS_URL"
     ]
+
+
+def test_semantic_search_is_auto_unless_turned_on_or_off() -> None:
+    upstreams = {"GATEWAY_UPSTREAMS": json.dumps({"crm": "http://crm/mcp"})}
+    assert load_config(upstreams).semantic_search is SemanticSearch.AUTO
+    assert load_config({**upstreams, "GATEWAY_SEARCH_SEMANTIC": "OFF"}).semantic_search is SemanticSearch.OFF
+    assert problems({**upstreams, "GATEWAY_SEARCH_SEMANTIC": "maybe"}) == [
+        "GATEWAY_SEARCH_SEMANTIC: expected one of auto, on, off, got 'maybe'"
+    ]
+
+
+def test_semantic_search_off_loads_no_model_and_on_needs_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from gateway_app.semantic_search import semantic_ranker
+
+    assert semantic_ranker(SemanticSearch.OFF) is None
+    monkeypatch.setitem(sys.modules, "gateway_adapters.wordllama_ranker", None)  # as if not installed
+    assert semantic_ranker(SemanticSearch.AUTO) is None
+    with pytest.raises(ConfigError) as error:
+        semantic_ranker(SemanticSearch.ON)
+    assert "semantic extra" in error.value.problems[0]
