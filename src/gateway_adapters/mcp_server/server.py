@@ -164,7 +164,7 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
             int | None, Field(description="How many tools to return per page (search default 10, at most 200).")
         ] = None,
         cursor: Annotated[
-            str | None, Field(description="The next_cursor of a previous answer, to get its next page.")
+            str | None, Field(description="The next_cursor of a previous answer, to get its next page.", max_length=64)
         ] = None,
     ) -> ToolResult:
         """Find tools. With no arguments: every domain with its tool count and groups. With
