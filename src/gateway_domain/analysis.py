@@ -1,6 +1,6 @@
 """How text becomes search terms, the same way for tools and for queries.
 
-Words are split on snake, kebab, camel case and dots (``text.words``), accents are folded, common
+Words are split on snake, kebab, camel case and dots (as ``text.words`` does), accents are folded, common
 English stop words dropped and the rest stemmed. Chinese, Japanese and Korean have no spaces
 between words, so runs of those characters become overlapping character pairs: the usual way to
 index them without a dictionary, and enough for a query in those languages to find tools described

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 
 MAX_EXPOSED_NAME = 64
 """Exposed names stay short enough for every MCP client and LLM provider (OpenAI caps at 64)."""
@@ -53,8 +54,17 @@ def _fitted(candidate: str, key: str, tail: str = "") -> str:
     return f"{candidate[:keep]}_{digest}{tail}"
 
 
-def _prefixed(domain: str, name: str, suffix: int | None = None) -> str:
-    return _fitted(f"{domain}_{name}", f"{domain}\0{name}", "" if suffix is None else f"_{suffix}")
+def _prefixed(domain: str, name: str, tail: str = "") -> str:
+    return _fitted(f"{domain}_{name}", f"{domain}\0{name}", tail)
+
+
+def _claim_first_free(make: Callable[[str], str], taken: set[str]) -> str:
+    """``make("")``, else ``make("_2")``, ``make("_3")``, … whichever is not taken yet; takes it."""
+    candidate, suffix = make(""), 2
+    while candidate in taken:
+        candidate, suffix = make(f"_{suffix}"), suffix + 1
+    taken.add(candidate)
+    return candidate
 
 
 def sanitize_name(name: str) -> str:
@@ -84,20 +94,8 @@ def assign_exposed_names(listings: Mapping[str, Iterable[str]]) -> dict[tuple[st
             taken.add(base)
     for base in sorted(b for b, claims in owners.items() if len(claims) == 1 and len(b) > MAX_EXPOSED_NAME):
         [(domain, name)] = owners[base]
-        candidate = _fitted(base, f"{domain}\0{name}")
-        suffix = 2
-        while candidate in taken:
-            candidate = _fitted(base, f"{domain}\0{name}", f"_{suffix}")
-            suffix += 1
-        taken.add(candidate)
-        exposed[(domain, name)] = candidate
+        exposed[(domain, name)] = _claim_first_free(partial(_fitted, base, f"{domain}\0{name}"), taken)
     for base in sorted(b for b, claims in owners.items() if len(claims) > 1):
         for domain, name in owners[base]:
-            candidate = _prefixed(domain, base)
-            suffix = 2
-            while candidate in taken:
-                candidate = _prefixed(domain, base, suffix)
-                suffix += 1
-            taken.add(candidate)
-            exposed[(domain, name)] = candidate
+            exposed[(domain, name)] = _claim_first_free(partial(_prefixed, domain, base), taken)
     return exposed
