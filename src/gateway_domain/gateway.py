@@ -154,10 +154,17 @@ class Gateway:
         """Call ``listener`` with every new snapshot (for example to update handshake instructions)."""
         self._listeners.append(listener)
 
-    def _rebuild(self) -> None:
+    async def _rebuild(self) -> None:
         """Build the next snapshot from the current states (reusing the search analysis of every
-        unchanged tool) and swap it in. Called with the write lock held."""
-        snapshot = build_snapshot(self._states.values(), self._policy, previous=self._snapshot, semantic=self._semantic)
+        unchanged tool) and swap it in. Called with the write lock held.
+
+        The build runs on a worker thread: at thousands of tools it takes the better part of a
+        second, and the event loop keeps serving calls on the current snapshot meanwhile.
+        """
+        states, previous = list(self._states.values()), self._snapshot
+        snapshot = await anyio.to_thread.run_sync(
+            lambda: build_snapshot(states, self._policy, previous=previous, semantic=self._semantic)
+        )
         self._swap(snapshot)
 
     def _swap(self, snapshot: RegistrySnapshot) -> None:
@@ -187,14 +194,19 @@ class Gateway:
             await waiter.wait()
 
     def statuses(self) -> dict[str, DomainStatus]:
-        """Each domain's state, for operators (domains the access policy refuses are left out)."""
-        return {
-            name: state.status for name, state in sorted(self._states.items()) if not self._policy.hides_domain(name)
-        }
+        """Each domain's state as callers see it now, for operators (domains the access policy
+        refuses are not in the snapshot, so not here either)."""
+        return {name: view.status for name, view in sorted(self._snapshot.domains.items())}
 
     def is_ready(self) -> bool:
-        """True once every upstream has answered or failed at least once."""
-        return all(state.status is not DomainStatus.PENDING for state in self._states.values())
+        """True once every upstream has answered or failed at least once and the snapshot shows it.
+
+        A listing is applied to the states before the next snapshot is built (on a worker thread);
+        readiness waits for the snapshot, so a "ready" gateway never serves an empty catalogue.
+        """
+        return all(state.status is not DomainStatus.PENDING for state in self._states.values()) and all(
+            view.status is not DomainStatus.PENDING for view in self._snapshot.domains.values()
+        )
 
     @property
     def per_caller(self) -> bool:
@@ -226,7 +238,7 @@ class Gateway:
                 description=registration.description,
                 specs=previous.specs if previous else (),
             )
-            self._rebuild()
+            await self._rebuild()
 
     async def unregister(self, domain: str) -> bool:
         async with self._write_lock:
@@ -236,7 +248,7 @@ class Gateway:
             self._applied_ticket.pop(domain, None)
             self._failures.pop(domain, None)
             self._retry_at.pop(domain, None)
-            self._rebuild()
+            await self._rebuild()
             return True
 
     # --------------------------------------------------------------- refresh
@@ -298,7 +310,7 @@ class Gateway:
                 self._applied_ticket[domain] = ticket
                 self._states[domain] = self._apply(self._states[domain], outcome)
                 self._schedule_retry(domain, failed=isinstance(outcome, GatewayError))
-                self._rebuild()
+                await self._rebuild()
                 applied.add(domain)
 
         with self._tracer.start_span("gateway.refresh_registry", {"gateway.domain_count": len(targets)}) as span:
