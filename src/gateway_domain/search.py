@@ -10,6 +10,7 @@ index, the lexical and semantic rankings are fused by reciprocal rank.
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -122,12 +123,51 @@ def _with_name_bonus(
     return sorted(boosted, key=lambda item: (-item[1], index.documents[item[0]].tool.name))
 
 
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.\-]+)+\.([A-Za-z0-9]{1,5})\b")
+_FILE_KINDS = {
+    "md": "markdown",
+    "markdown": "markdown",
+    "txt": "text",
+    "pdf": "pdf",
+    "doc": "word document",
+    "docx": "word document",
+    "ppt": "powerpoint presentation slide",
+    "pptx": "powerpoint presentation slide",
+    "xls": "excel spreadsheet sheet",
+    "xlsx": "excel spreadsheet sheet",
+    "csv": "csv table",
+    "json": "json",
+    "html": "html page",
+    "htm": "html page",
+    "png": "image",
+    "jpg": "image",
+    "jpeg": "image",
+    "svg": "image svg",
+    "mp3": "audio",
+    "wav": "audio",
+    "mp4": "video",
+    "py": "python code",
+}
+
+
+_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+
+
+def with_file_words(query: str) -> str:
+    """A query naming a file path (``save it to /root/ppt/deck.pptx``) asks for file work: the path
+    says so only in its form, so its meaning is spelt out as words (file, and the file's kind).
+    A URL's path is not a file of ours and is left alone."""
+    paths = _PATH.finditer(_URL.sub(" ", query))
+    extra = [f"file {_FILE_KINDS.get(match.group(1).lower(), '')}" for match in paths]
+    return f"{query} {' '.join(extra)}" if extra else query
+
+
 def rank(
     index: SearchIndex, query: str, scope: Collection[int] | None = None, depth: int = RERANK_DEPTH
 ) -> tuple[list[tuple[int, float]], int]:
     """The best ``depth`` (at least) matching positions in ``scope`` (all when ``None``) with their
     scores, best first, and how many positions matched in all."""
-    weighted = query_terms(index, query)
+    weighted = query_terms(index, with_file_words(query))
     scores = lexical_scores(index, weighted)
     if scope is not None:
         scores = {position: score for position, score in scores.items() if position in scope}

@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 
 from gateway_domain.registry import DomainState, DomainStatus, RegistrySnapshot, build_snapshot
-from gateway_domain.search import search, search_scope
+from gateway_domain.search import search, search_scope, with_file_words
 from gateway_domain.search_index import ToolDocument
 from gateway_domain.semantic import reciprocal_rank_fusion
 from gateway_domain.tools import ToolSpec
@@ -91,6 +91,28 @@ def test_a_query_that_matches_nothing_finds_nothing() -> None:
 def test_a_query_naming_a_tool_puts_it_first() -> None:
     assert names(catalogue(), "git diff")[0] == "git_diff"
     assert names(catalogue(), "list directory")[0] == "list_directory"
+
+
+def test_a_file_path_in_the_query_asks_for_file_tools_of_its_kind() -> None:
+    snapshot = catalogue(
+        FILES,
+        GIT,
+        ready(
+            "office",
+            spec("create_presentation", "Create a new PowerPoint presentation.", title={}),
+            spec("add_slide", "Append a slide to a deck.", layout={}),
+        ),
+        ready("notes", spec("save_note", "Save the summary as a note for later.", text={})),
+    )
+    assert names(snapshot, "keep these results at /root/report.txt")[0].endswith("file")
+    assert names(snapshot, "make the quarterly deck at /root/ppt/q3.pptx")[0] == "create_presentation"
+
+
+def test_a_url_is_not_taken_for_a_file_path() -> None:
+    assert with_file_words("summarise https://example.com/docs/readme.md") == (
+        "summarise https://example.com/docs/readme.md"
+    )
+    assert with_file_words("open C:\\work\\notes.md please").endswith("file markdown")
 
 
 def test_non_english_descriptions_are_searchable_in_their_language() -> None:
