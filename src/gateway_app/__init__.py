@@ -27,6 +27,7 @@ from gateway_domain import (
     Upstream,
     UpstreamCall,
 )
+from gateway_domain.code_mode import CodeFailure, CodeLimits, CodeOutcome, CodeSandbox
 
 from .config import ConfigError, GatewayConfig, load_config
 
@@ -37,6 +38,10 @@ __all__ = [
     "AccessPolicy",
     "CallContext",
     "CallResult",
+    "CodeFailure",
+    "CodeLimits",
+    "CodeOutcome",
+    "CodeSandbox",
     "ConfigError",
     "DomainGrants",
     "ErrorCode",

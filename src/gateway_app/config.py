@@ -25,6 +25,7 @@ from gateway_domain import AccessPolicy, DomainGrants
 from gateway_domain.arguments import json_type_name
 
 from .auth_config import auth_settings
+from .code_mode_config import CodeModeConfig, code_mode_settings
 
 DEFAULT_NAME = "mcp-discovery-gateway"
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -154,6 +155,7 @@ class GatewayConfig:
     hook_module: str | None = None
     registry_auth_token: str | None = field(default=None, repr=False)
     semantic_search: SemanticSearch = SemanticSearch.AUTO
+    code_mode: CodeModeConfig = field(factory=CodeModeConfig)
 
     def access_policy(self) -> AccessPolicy:
         """The policy of the upstreams' own ``allowed_tools`` and ``denied_tools``."""
@@ -515,6 +517,7 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
         problems.append(f"LOG_LEVEL: expected one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
 
     auth, grants = auth_settings(environ, problems)
+    code_mode = code_mode_settings(environ, problems)
     hook_module = environ.get("GATEWAY_HOOK_MODULE", "").strip() or None
     if hook_module is not None and not re.match(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$", hook_module):
         problems.append(f"GATEWAY_HOOK_MODULE: expected 'package.module:factory', got {hook_module!r}")
@@ -540,6 +543,7 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
         hook_module=hook_module,
         registry_auth_token=environ.get("GATEWAY_REGISTRY_AUTH_TOKEN", "").strip() or None,
         semantic_search=SemanticSearch(semantic),
+        code_mode=code_mode,
     )
 
 

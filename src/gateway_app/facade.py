@@ -26,7 +26,9 @@ from gateway_adapters.jwt_settings import JwtSettings
 from gateway_adapters.mcp_server import ASGIApp, add_health_routes, build_http_app, build_server
 from gateway_adapters.otel import OtelTracer
 from gateway_domain import AccessPolicy, DomainGrants, Gateway, HookRunner, Tracer, Upstream, UpstreamRegistration
+from gateway_domain.code_mode import CodeAuthorizer, CodeLimits, CodeMode, CodeSandbox
 
+from .code_mode_config import CodeModeConfig, monty_sandbox
 from .config import (
     DEFAULT_NAME,
     ConfigError,
@@ -105,6 +107,11 @@ class GatewayServer:
         domain_grants: DomainGrants | None = None,
         registry_auth_headers: Mapping[str, str] | None = None,
         tracer: Tracer | None = None,
+        code_mode: bool = False,
+        code_mode_limits: CodeLimits | None = None,
+        code_mode_authorizer: CodeAuthorizer | None = None,
+        code_mode_audit_verbatim: bool = False,
+        code_sandbox: CodeSandbox | None = None,
     ) -> None:
         adapters: dict[str, Upstream] = {d: source for d, source in upstreams.items() if _is_adapter(source)}
         sources = {domain: source for domain, source in upstreams.items() if domain not in adapters}
@@ -118,6 +125,11 @@ class GatewayServer:
             refresh_interval=refresh_interval,
             domain_grants=domain_grants,
             semantic_search=SemanticSearch(semantic_search),
+            code_mode=CodeModeConfig(
+                enabled=code_mode or code_sandbox is not None,
+                limits=code_mode_limits or CodeLimits(),
+                audit_verbatim=code_mode_audit_verbatim,
+            ),
         )
         self._setup(
             config,
@@ -127,6 +139,8 @@ class GatewayServer:
             hooks=hooks,
             auth=auth,
             list_headers=registry_auth_headers,
+            sandbox=code_sandbox,
+            authorizer=code_mode_authorizer,
         )
 
     @classmethod
@@ -160,8 +174,19 @@ class GatewayServer:
         hooks: Sequence[Any] = (),
         auth: JwtSettings | AuthProvider | None = None,
         list_headers: Mapping[str, str] | None = None,
+        sandbox: CodeSandbox | None = None,
+        authorizer: CodeAuthorizer | None = None,
     ) -> None:
         self._refresh_interval = config.refresh_interval
+        self._sandbox: object = sandbox
+        code = config.code_mode
+        if code.enabled and sandbox is None:
+            self._sandbox = sandbox = monty_sandbox(code.limits)
+        mode = (
+            CodeMode(sandbox, code.limits, audit_verbatim=code.audit_verbatim, authorizer=authorizer)
+            if code.enabled and sandbox is not None
+            else None
+        )
         # An explicit policy wins over per-upstream allowed_tools/denied_tools, as in the reference.
         policy = access_policy if access_policy is not None else config.access_policy()
         self._gateway = Gateway(
@@ -171,6 +196,7 @@ class GatewayServer:
             hooks=HookRunner(hooks),
             grants=config.domain_grants,
             semantic=semantic_ranker(config.semantic_search),
+            code_mode=mode,
         )
         self._registrations: list[UpstreamRegistration] = []
         self._registered = False
@@ -210,6 +236,13 @@ class GatewayServer:
                     await stack.enter_async_context(registration.upstream)
             yield
 
+    @asynccontextmanager
+    async def _sandbox_entered(self) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if isinstance(self._sandbox, AbstractAsyncContextManager):
+                await stack.enter_async_context(self._sandbox)
+            yield
+
     async def populate(self) -> dict[str, int]:
         """List every upstream once, now; returns each domain's tool count.
 
@@ -229,7 +262,7 @@ class GatewayServer:
         it, because FastMCP closes lifespans inside a shielded scope, where task groups cannot end.
         """
         await self._ensure_registered()
-        async with self._upstreams_entered(), anyio.create_task_group() as group:
+        async with self._upstreams_entered(), self._sandbox_entered(), anyio.create_task_group() as group:
             group.start_soon(partial(self._gateway.maintain, refresh_interval=self._refresh_interval))
             try:
                 yield

@@ -49,6 +49,7 @@ def secured() -> Iterator[dict[str, Any]]:
             "GATEWAY_AUTH_AUDIENCE": AUDIENCE,
             "GATEWAY_AUTH_DOMAINS_CLAIM": "domains",
             "GATEWAY_HOOK_MODULE": "tests.hook_fixtures:create_hooks",
+            "GATEWAY_CODE_MODE": "true",
         }
     )
     yield {"url": f"{base}/mcp", "gateway": process}
@@ -81,6 +82,23 @@ async def test_a_hidden_tool_is_seen_nowhere_and_answers_like_an_absent_one(secu
         # the same tool, for an admin
         assert (await bob.call_tool_mcp("execute_tool", {"tool_name": "fail", "arguments": {}})).is_error
         assert "fail" in (await bob.call_tool_mcp("discover_tools", {"domain": "alpha"})).content[0].text
+
+
+async def test_execute_code_binds_only_what_its_caller_may_see(secured: dict[str, Any]) -> None:
+    probe = (
+        "try:\n    await fail(reason='x')\n"
+        "except NameError:\n    r = 'unbound'\n"
+        "except RuntimeError as e:\n    r = str(e)\n"
+        "r"
+    )
+    async with Client(secured["url"], auth=ALICE) as alice, Client(secured["url"], auth=BOB) as bob:
+        assert body(await alice.call_tool_mcp("execute_code", {"code": probe}))["result"] == "unbound"
+        by_name = await alice.call_tool_mcp("execute_code", {"code": "await call_tool('fail', {})"})
+        assert "[tool_not_found]" in body(by_name)["error"]
+        assert "fail" not in json.dumps(body(by_name)["details"])
+        assert "alpha failed: x" in body(await bob.call_tool_mcp("execute_code", {"code": probe}))["result"]
+        whoami = await alice.call_tool_mcp("execute_code", {"code": "(await whoami())['headers']"})
+        assert body(whoami)["result"].get("x-caller") == "alice", "hooks run for calls made from code"
 
 
 async def test_token_claims_decide_which_domains_a_caller_sees(secured: dict[str, Any]) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import ast
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import anyio
 
 from gateway_domain import CallResult, ToolSpec, UpstreamCall
+from gateway_domain.code_mode import CodeFailure, CodeLimits, CodeOutcome
 
 
 def spec(name: str, description: str = "", /, **properties: Any) -> ToolSpec:
@@ -53,3 +56,25 @@ class FakeUpstream:
         if self.handler is not None:
             return self.handler(call)
         return CallResult.text(f"{call.tool_name} ok")
+
+
+class FakeSandbox:
+    """Runs one Python expression in-process with the bound functions as its globals.
+
+    Not a sandbox at all — a stand-in for the port so the domain's part of ``execute_code``
+    (what is bound, what a call does) can be tested without worker processes.
+    """
+
+    def __init__(self) -> None:
+        self.bound: list[str] = []
+
+    async def run(self, code: str, functions: Mapping[str, Any], limits: CodeLimits) -> CodeOutcome:
+        self.bound = sorted(functions)
+        try:
+            compiled = compile(code, "<code>", "eval", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+            value = eval(compiled, {"__builtins__": {}, **functions})
+            if inspect.iscoroutine(value):
+                value = await value
+        except Exception as exc:  # the code's own failure, as a real sandbox reports it
+            raise CodeFailure("runtime", f"{type(exc).__name__}: {exc}") from None
+        return CodeOutcome(value=value)

@@ -220,3 +220,33 @@ def test_semantic_search_off_loads_no_model_and_on_needs_the_extra(monkeypatch: 
     with pytest.raises(ConfigError) as error:
         semantic_ranker(SemanticSearch.ON)
     assert "semantic extra" in error.value.problems[0]
+
+
+def test_code_mode_variables_are_the_references_and_checked() -> None:
+    upstreams = {"GATEWAY_UPSTREAMS": json.dumps({"crm": "http://crm/mcp"})}
+    assert not load_config(upstreams).code_mode.enabled
+    config = load_config(
+        {
+            **upstreams,
+            "GATEWAY_CODE_MODE": "TRUE",
+            "GATEWAY_CODE_MODE_MAX_DURATION_SECS": "2.5",
+            "GATEWAY_CODE_MODE_MAX_NESTED_CALLS": "7",
+            "GATEWAY_CODE_MODE_MAX_ALLOCATIONS": "1000",
+        }
+    )
+    assert config.code_mode.enabled
+    assert (config.code_mode.limits.max_duration_secs, config.code_mode.limits.max_nested_calls) == (2.5, 7)
+    assert problems(
+        {
+            **upstreams,
+            "GATEWAY_CODE_MODE": "sometimes",
+            "GATEWAY_CODE_MODE_MAX_DURATION_SECS": "nan",
+            "GATEWAY_CODE_MODE_MAX_MEMORY": "1.5",
+            "GATEWAY_CODE_MODE_MAX_NESTED_CALLS": "0",
+        }
+    ) == [
+        "GATEWAY_CODE_MODE: expected true or false, got 'sometimes'",
+        "GATEWAY_CODE_MODE_MAX_DURATION_SECS: expected a number above 0, got nan",
+        "GATEWAY_CODE_MODE_MAX_MEMORY: expected a whole number, got '1.5'",
+        "GATEWAY_CODE_MODE_MAX_NESTED_CALLS: expected a whole number above 0, got 0",
+    ]

@@ -135,7 +135,8 @@ class _CallerInstructions(Middleware):
 
 
 def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = None) -> FastMCP[Any]:
-    """A FastMCP server exposing the gateway's four meta-tools; its instructions follow the registry."""
+    """A FastMCP server exposing the gateway's four meta-tools (five with code mode); its
+    instructions follow the registry."""
     server: FastMCP[Any] = FastMCP(
         name,
         instructions=gateway.instructions(),
@@ -218,12 +219,41 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
 
         return await _guarded("refresh_registry", work)
 
+    async def execute_code(
+        ctx: Context,
+        code: Annotated[
+            str,
+            Field(
+                description="Python to run; tools are async functions: `await tool_name(arg=value)`.",
+                max_length=100_000,
+            ),
+        ],
+    ) -> ToolResult:
+        """Run Python in a sandbox where every tool is an async function named like the tool
+        (`-` and `.` become `_`; `await call_tool("name", {...})` reaches any tool by its exact name).
+        Get the functions with discover_tools(format="signatures"), then chain calls in one step,
+        e.g. `rows = await crm_search(query="x")` and `await asyncio.gather(...)` to fan out. The
+        value of the last expression is returned with what the code printed. A failed tool call
+        raises RuntimeError("[error_code] message") inside the code. No files, network or imports
+        beyond json, re, math and asyncio."""
+
+        async def work() -> ToolResult:
+            run = await gateway.execute_code(code, call_context(ctx))
+            payload: dict[str, Any] = {"result": run.value, "tool_calls": len(run.tool_calls)}
+            if run.output:
+                payload["output"] = run.output
+            return json_result(payload)
+
+        return await _guarded("execute_code", work)
+
     tools = [
         Tool.from_function(discover_tools, annotations=_READ_ONLY, output_schema=None),
         Tool.from_function(get_tool_schema, annotations=_READ_ONLY, output_schema=None),
         Tool.from_function(execute_tool, annotations=_OPEN_WORLD, output_schema=None),
         Tool.from_function(refresh_registry, annotations=_REFRESH, output_schema=None),
     ]
+    if gateway.code_mode:
+        tools.append(Tool.from_function(execute_code, annotations=_OPEN_WORLD, output_schema=None))
     for tool in tools:
         server.add_tool(tool)
     schemas = {tool.name: tool.parameters for tool in tools}

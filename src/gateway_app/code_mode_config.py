@@ -1,0 +1,91 @@
+"""``GATEWAY_CODE_MODE*``: whether ``execute_code`` exists and what one run may use.
+
+The variables are the reference gateway's. ``GATEWAY_CODE_MODE_MAX_ALLOCATIONS`` is accepted so
+that its configurations keep working, but Monty has no allocation counter: ``max_memory`` is what
+bounds a run's allocations here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from attrs import field, frozen
+
+from gateway_adapters.monty_sandbox import MontySandbox
+from gateway_domain.code_mode import CodeLimits
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+_DEFAULTS = CodeLimits()
+
+
+@frozen
+class CodeModeConfig:
+    enabled: bool = False
+    limits: CodeLimits = field(factory=CodeLimits)
+    audit_verbatim: bool = False
+
+
+def _flag(environ: Mapping[str, str], name: str, problems: list[str]) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw not in _FALSE:
+        problems.append(f"{name}: expected true or false, got {raw[:40]!r}")
+    return False
+
+
+def _positive(environ: Mapping[str, str], name: str, default: float, *, whole: bool, problems: list[str]) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    kind = "a whole number" if whole else "a number"
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        problems.append(f"{name}: expected {kind}, got {raw[:40]!r}")
+        return default
+    if not (value > 0 and math.isfinite(value)):
+        problems.append(f"{name}: expected {kind} above 0, got {raw[:40]}")
+        return default
+    return value
+
+
+def code_mode_settings(environ: Mapping[str, str], problems: list[str]) -> CodeModeConfig:
+    enabled = _flag(environ, "GATEWAY_CODE_MODE", problems)
+    duration = _positive(
+        environ, "GATEWAY_CODE_MODE_MAX_DURATION_SECS", _DEFAULTS.max_duration_secs, whole=False, problems=problems
+    )
+    memory = _positive(environ, "GATEWAY_CODE_MODE_MAX_MEMORY", _DEFAULTS.max_memory, whole=True, problems=problems)
+    _positive(environ, "GATEWAY_CODE_MODE_MAX_ALLOCATIONS", 10_000_000, whole=True, problems=problems)
+    depth = _positive(
+        environ,
+        "GATEWAY_CODE_MODE_MAX_RECURSION_DEPTH",
+        _DEFAULTS.max_recursion_depth,
+        whole=True,
+        problems=problems,
+    )
+    calls = _positive(
+        environ, "GATEWAY_CODE_MODE_MAX_NESTED_CALLS", _DEFAULTS.max_nested_calls, whole=True, problems=problems
+    )
+    verbatim = _flag(environ, "GATEWAY_CODE_MODE_AUDIT_VERBATIM", problems)
+    limits = CodeLimits(
+        max_duration_secs=float(duration),
+        max_memory=int(memory),
+        max_recursion_depth=int(depth),
+        max_nested_calls=int(calls),
+    )
+    return CodeModeConfig(enabled=enabled, limits=limits, audit_verbatim=verbatim)
+
+
+def monty_sandbox(limits: CodeLimits) -> MontySandbox:
+    """The Monty sandbox for ``execute_code``; a :class:`ConfigError` when the extra is missing."""
+    try:
+        import pydantic_monty  # noqa: F401
+    except ImportError:
+        from .config import ConfigError
+
+        extra = "pip install 'mcp-discovery-gateway[code-mode]'"
+        raise ConfigError([f"GATEWAY_CODE_MODE: needs the code-mode extra; install it with {extra}"]) from None
+    return MontySandbox(max_duration_secs=limits.max_duration_secs)

@@ -1,0 +1,143 @@
+"""execute_code's domain side: what is bound, and that every call is an ordinary execute."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+import pytest
+
+from gateway_domain import CallContext, CallResult, Gateway, GatewayError, HookRunner, UpstreamRegistration
+from gateway_domain.code_mode import CodeLimits, CodeMode, bound_names, python_name, tool_value
+from gateway_domain.context import ANONYMOUS
+from gateway_domain.hooks import ExecutionDenied
+from gateway_domain.tools import Tool
+
+from .fakes import FakeSandbox, FakeUpstream, spec
+from .test_visibility import HidePayroll, assert_no_leak
+
+
+async def coded(
+    *hooks: Any, limits: CodeLimits | None = None, authorizer: Any = None
+) -> tuple[Gateway, FakeSandbox, FakeUpstream]:
+    sandbox = FakeSandbox()
+    mode = CodeMode(sandbox, limits or CodeLimits(), authorizer=authorizer)
+    gateway = Gateway(hooks=HookRunner(list(hooks)), code_mode=mode)
+    crm = FakeUpstream(
+        [
+            spec("crm_contacts_search", "Search contacts by name.", q={"type": "string"}),
+            spec("secret", "The secret export of everything."),
+            spec("get-user.v2", "A kebab-case name with a dot.", user_id={"type": "string"}),
+        ],
+        handler=lambda call: CallResult(structured_content={"tool": call.tool_name, "args": dict(call.arguments)}),
+    )
+    payroll = FakeUpstream([spec("payroll_salaries_export", "Export salaries.", month={"type": "string"})])
+    await gateway.register(UpstreamRegistration("crm", crm))
+    await gateway.register(UpstreamRegistration("payroll", payroll))
+    await gateway.refresh()
+    return gateway, sandbox, crm
+
+
+async def code_error(gateway: Gateway, code: str, ctx: CallContext = ANONYMOUS) -> GatewayError:
+    with pytest.raises(GatewayError) as error:
+        await gateway.execute_code(code, ctx)
+    return error.value
+
+
+async def test_only_the_tools_a_caller_may_see_are_bound() -> None:
+    gateway, sandbox, _ = await coded(HidePayroll())
+    run = await gateway.execute_code('await crm_contacts_search(q="ada")')
+    assert run.value == {"tool": "crm_contacts_search", "args": {"q": "ada"}}
+    assert run.tool_calls == ("crm_contacts_search",)
+    assert sandbox.bound == ["call_tool", "crm_contacts_search", "get_user_v2"]
+    assert_no_leak(sandbox.bound)
+
+
+async def test_a_hidden_tool_cannot_be_reached_by_its_name_and_the_error_names_nothing_hidden() -> None:
+    gateway, _, crm = await coded(HidePayroll())
+    hidden = await code_error(gateway, "await secret()")
+    assert hidden.code == "execution_error"
+    assert "NameError" in hidden.message
+    by_name = await code_error(gateway, 'await call_tool("payroll_salaries_export", {"month": "may"})')
+    assert "[tool_not_found]" in by_name.message
+    assert_no_leak(json.loads(json.dumps(by_name.to_payload()).replace("payroll_salaries_export", "<typed>")))
+    assert crm.calls == []
+
+
+async def test_every_call_goes_through_the_hooks_and_argument_checks() -> None:
+    class NoExports:
+        async def before_execute(self, context: Any) -> None:
+            if "export" in context.tool.name:
+                raise ExecutionDenied("exports are off today", code="forbidden")
+
+    gateway, _, crm = await coded(NoExports())
+    denied = await code_error(gateway, 'await payroll_salaries_export(month="may")')
+    assert "[forbidden] exports are off today" in denied.message
+    invalid = await code_error(gateway, "await crm_contacts_search(q=3)")
+    assert "[invalid_arguments]" in invalid.message
+    assert crm.calls == []
+
+
+async def test_tools_whose_names_are_not_identifiers_are_bound_under_a_python_name() -> None:
+    gateway, _, _ = await coded()
+    run = await gateway.execute_code('await get_user_v2(user_id="7")')
+    assert run.value == {"tool": "get-user.v2", "args": {"user_id": "7"}}
+    assert (await gateway.execute_code('await call_tool("get-user.v2", {"user_id": "8"})')).value["args"] == {
+        "user_id": "8"
+    }
+
+
+async def test_a_run_may_make_at_most_max_nested_calls() -> None:
+    gateway, _, crm = await coded(limits=CodeLimits(max_nested_calls=2))
+    code = "[await crm_contacts_search(q='a'), await crm_contacts_search(q='b'), await crm_contacts_search(q='c')]"
+    error = await code_error(gateway, code)
+    assert "2 tool calls" in error.message
+    assert len(crm.calls) == 2
+
+
+async def test_a_run_is_held_to_its_wall_clock_limit_including_tool_calls() -> None:
+    gateway, _, crm = await coded(limits=CodeLimits(max_duration_secs=0.2))
+    crm.hang = True
+    with anyio.fail_after(5):
+        error = await code_error(gateway, "await crm_contacts_search(q='a')")
+    assert error.details["limit"] == "max_duration_secs"
+
+
+async def test_the_authorizer_can_refuse_a_caller() -> None:
+    async def admins(user: Any, ctx: CallContext) -> bool:
+        return ctx.headers.get("x-role") == "admin"
+
+    gateway, _, _ = await coded(authorizer=admins)
+    refused = await code_error(gateway, "1 + 1", CallContext(headers={"X-Role": "user"}))
+    assert refused.code == "forbidden"
+    assert (await gateway.execute_code("1 + 1", CallContext(headers={"X-Role": "admin"}))).value == 2
+
+
+async def test_without_code_mode_there_is_no_execute_code() -> None:
+    error = await code_error(Gateway(), "1")
+    assert error.code == "execution_error"
+
+
+def test_python_names_are_identifiers_and_never_collide() -> None:
+    assert python_name("get-user.v2") == "get_user_v2"
+    assert python_name("2fa") == "_2fa"
+    assert python_name("class") == "class_"
+    assert python_name("call_tool") == "call_tool_"
+    tools = [_tool(name) for name in ("a-b", "a_b", "a.b")]
+    assert bound_names(tools) == {"a_b_2": "a-b", "a_b_3": "a.b", "a_b": "a_b"}
+
+
+def _tool(name: str) -> Tool:
+    return Tool(name=name, domain="d", group="g", spec=spec(name))
+
+
+def test_a_tool_answer_becomes_a_python_value() -> None:
+    assert tool_value(CallResult(structured_content={"a": 1})) == {"a": 1}
+    assert tool_value(CallResult.text('{"rows": [1, 2]}')) == {"rows": [1, 2]}
+    assert tool_value(CallResult.text("plain words")) == "plain words"
+    wrapped = CallResult(structured_content={"result": 5})
+    assert tool_value(wrapped, {"type": "object", "x-fastmcp-wrap-result": True}) == 5
+    assert tool_value(wrapped, {"type": "object"}) == {"result": 5}
+    image = {"type": "image", "data": "iVBOR", "mimeType": "image/png"}
+    assert tool_value(CallResult(content=({"type": "text", "text": "a chart"}, image))) == ["a chart", image]
