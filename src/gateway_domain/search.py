@@ -151,6 +151,14 @@ _FILE_KINDS = {
 
 
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+_BLOB = re.compile(r"(?<!\S)[A-Za-z0-9+/=_-]{40,}(?!\S)")
+
+
+def without_blobs(query: str) -> str:
+    """The query without pasted data: a base64 image, a hash or a token is one long run of letters
+    and digits that no tool is described by, and split into case-change fragments it would only
+    add noise (and cost) to the search."""
+    return _BLOB.sub(" ", query) if len(query) >= 40 else query
 
 
 def with_file_words(query: str) -> str:
@@ -158,7 +166,7 @@ def with_file_words(query: str) -> str:
     says so only in its form, so its meaning is spelt out as words (file, and the file's kind).
     A URL's path is not a file of ours and is left alone."""
     paths = _PATH.finditer(_URL.sub(" ", query))
-    extra = [f"file {_FILE_KINDS.get(match.group(1).lower(), '')}" for match in paths]
+    extra = dict.fromkeys(f"file {_FILE_KINDS.get(match.group(1).lower(), '')}" for match in paths)
     return f"{query} {' '.join(extra)}" if extra else query
 
 
@@ -167,6 +175,7 @@ def rank(
 ) -> tuple[list[tuple[int, float]], int]:
     """The best ``depth`` (at least) matching positions in ``scope`` (all when ``None``) with their
     scores, best first, and how many positions matched in all."""
+    query = without_blobs(query)
     weighted = query_terms(index, with_file_words(query))
     scores = lexical_scores(index, weighted)
     if scope is not None:

@@ -115,6 +115,21 @@ def test_a_url_is_not_taken_for_a_file_path() -> None:
     assert with_file_words("open C:\\work\\notes.md please").endswith("file markdown")
 
 
+PNG_BASE64 = (
+    "iVBORw0KGgoAAAANSUhEUgAAAgAAAAIACAYAAAD0eNT6AAAABHNCSVQICAgIfAhkiAAAAAlwSFlzAAALEgAACxIB0t1+/AAAADh0RVh0U29m"
+    "dHdhcmUAbWF0cGxvdGxpYiB2ZXJzaW9uMy4xLjIsIGh0dHA6Ly9tYXRwbG90bGliLm9yZy8li"
+)
+
+
+def test_pasted_data_in_the_query_is_not_searched_for() -> None:
+    snapshot = catalogue(
+        TIME,
+        ready("images", spec("extract_image_from_base64", "Extract an image from base64-encoded data.")),
+        ready("games", spec("get-flz-rank", "Rank of the FLZ ladder.")),
+    )
+    assert names(snapshot, f"What does this image mean?\n{PNG_BASE64}") == ["extract_image_from_base64"]
+
+
 def test_non_english_descriptions_are_searchable_in_their_language() -> None:
     snapshot = catalogue(
         ready(
