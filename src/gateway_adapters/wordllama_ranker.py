@@ -8,6 +8,10 @@ then tries to download it; pointing its cache at the package's own folder loads 
 
 Vectors are kept by text, so rebuilding the index after one domain changes embeds only that
 domain's new texts.
+
+A query's similarities are one matrix–vector product: 0.1 ms on one thread for 10,000 tools. Left
+to OpenBLAS's thread pool, the same product took 8 ms at p90 whenever the machine's other core was
+busy (the threads wait for each other), so it runs with BLAS limited to one thread.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import ThreadpoolController
 
 Matrix = npt.NDArray[np.float32]
 
@@ -38,6 +43,9 @@ def load_wordllama() -> _Model:
     return model  # type: ignore[no-any-return]
 
 
+_BLAS = ThreadpoolController()
+
+
 class WordLlamaIndex:
     """Unit vectors of the indexed texts; similarity is a dot product."""
 
@@ -55,7 +63,8 @@ class WordLlamaIndex:
         vectors = self._vectors if positions is None else self._vectors[positions]
         if not len(vectors):
             return []
-        similarity = vectors @ wanted
+        with _BLAS.limit(limits=1, user_api="blas"):
+            similarity = vectors @ wanted
         count = min(limit, len(similarity))
         top = np.argpartition(-similarity, count - 1)[:count]
         top = top[np.argsort(-similarity[top], kind="stable")]
