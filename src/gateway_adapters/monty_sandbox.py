@@ -16,10 +16,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime
+import json
 import math
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
+
+import anyio
+import anyio.to_thread
 
 from gateway_domain.code_mode import CodeFailure, CodeLimits, CodeOutcome, ToolFunction
 
@@ -27,6 +31,16 @@ WATCHDOG_MARGIN = 5.0
 """Seconds beyond a run's duration limit after which the pool kills a worker that does not answer."""
 MAX_OUTPUT_CHARS = 64_000
 """Printed output kept per run; more is cut, with a note saying how much was dropped."""
+MAX_RESULT_CHARS = 1_000_000
+"""The largest result (as JSON) a run may return: the sandbox's memory limit bounds the worker,
+not what the gateway holds and sends on; a model has no use for more in one answer anyway."""
+MAX_MESSAGE_CHARS = 8_000
+"""A failure's traceback is cut to its last this many characters (the error line is last)."""
+MAX_WORKER_WAIT = 5.0
+"""How long a run waits for a free worker before it is refused as busy (never longer than half
+its own time limit)."""
+_MAX_INT_BITS = 13_000
+"""Beyond about 4,000 digits Python refuses to turn an integer into text, so JSON cannot carry it."""
 
 
 def plain(value: Any, depth: int = 0) -> Any:
@@ -34,6 +48,8 @@ def plain(value: Any, depth: int = 0) -> Any:
     datetimes, non-finite floats, its own function proxies) becomes the nearest plain value."""
     if depth > 64:
         return "…"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_INT_BITS:
+        return f"<an integer of {value.bit_length()} bits, too large to return; return str(n)[:100] or a summary>"
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -48,7 +64,32 @@ def plain(value: Any, depth: int = 0) -> Any:
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
-    return repr(value)
+    shown = repr(value)
+    if shown.startswith("<coroutine"):
+        return f"{shown} (a tool call that was never awaited: write `await tool(...)`)"
+    return shown
+
+
+def _cut(message: str) -> str:
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return f"[{len(message) - MAX_MESSAGE_CHARS} characters cut]\n{message[-MAX_MESSAGE_CHARS:]}"
+
+
+def _checked(value: Any) -> Any:
+    """``value`` as plain data, refused when its JSON would be larger than ``MAX_RESULT_CHARS``."""
+    if isinstance(value, str | bytes) and len(value) > MAX_RESULT_CHARS:
+        size = len(value)
+    else:
+        value = plain(value)
+        size = len(json.dumps(value, ensure_ascii=False))
+    if size > MAX_RESULT_CHARS:
+        raise CodeFailure(
+            "result_too_large",
+            f"The code's result is {size:,} characters; at most {MAX_RESULT_CHARS:,} can be returned. "
+            "Return less: a slice, a count or a summary.",
+        )
+    return value
 
 
 class _Output:
@@ -80,6 +121,8 @@ class MontySandbox:
         self._max_processes = max_processes
         self._request_timeout = max_duration_secs + WATCHDOG_MARGIN
         self._pool: Any = None
+        # Runs beyond the pool's size queue here, where waiting can be bounded and reported.
+        self._workers = anyio.Semaphore(max_processes)
 
     async def __aenter__(self) -> MontySandbox:
         from pydantic_monty import AsyncMonty
@@ -98,8 +141,6 @@ class MontySandbox:
             await asyncio.sleep(0.1)  # lets Monty's Tokio threads finish before the loop goes away
 
     async def run(self, code: str, functions: Mapping[str, ToolFunction], limits: CodeLimits) -> CodeOutcome:
-        from pydantic_monty import MontyCrashedError, MontyError, MontyRuntimeError, MontySyntaxError
-
         if self._pool is None:
             raise CodeFailure("unavailable", "The code sandbox is not running.")
         calls: set[asyncio.Task[Any]] = set()
@@ -125,26 +166,52 @@ class MontySandbox:
             # every host call is a suspension; leave room for gather/futures around the calls
             "max_suspensions": max(1000, limits.max_nested_calls * 4),
         }
+        acquired = False
+        with anyio.move_on_after(min(MAX_WORKER_WAIT, limits.max_duration_secs / 2)):
+            await self._workers.acquire()
+            acquired = True
+        if not acquired:
+            raise CodeFailure(
+                "busy",
+                f"All {self._max_processes} code sandbox workers are busy with other runs; none of this code "
+                "ran. Try again in a few seconds.",
+            )
         try:
-            async with self._pool.checkout(limits=sandbox_limits) as session:
+            value = await self._feed(code, functions, sandbox_limits, output, tracked, calls)
+        finally:
+            self._workers.release()
+        return CodeOutcome(value=await anyio.to_thread.run_sync(_checked, value), output=output.text())
+
+    async def _feed(
+        self,
+        code: str,
+        functions: Mapping[str, ToolFunction],
+        sandbox_limits: Mapping[str, Any],
+        output: _Output,
+        tracked: Any,
+        calls: set[asyncio.Task[Any]],
+    ) -> Any:
+        from pydantic_monty import MontyCrashedError, MontyError, MontyRuntimeError, MontySyntaxError
+
+        try:
+            async with self._pool.checkout(limits=dict(sandbox_limits)) as session:
                 feed = asyncio.ensure_future(
                     session.feed_run(
                         code, external_lookup={name: tracked(f) for name, f in functions.items()}, print_callback=output
                     )
                 )
                 try:
-                    value = await feed
+                    return await feed
                 finally:
                     if not feed.done():
                         feed.cancel()
                     for task in list(calls):
                         task.cancel()
         except MontySyntaxError as error:
-            raise CodeFailure("syntax", error.display("traceback")) from None
+            raise CodeFailure("syntax", _cut(error.display("traceback"))) from None
         except MontyCrashedError as error:
-            raise CodeFailure("crashed", f"The code's sandbox worker stopped: {error}") from None
+            raise CodeFailure("crashed", f"The code's sandbox worker stopped: {_cut(str(error))}") from None
         except MontyRuntimeError as error:
-            raise CodeFailure("runtime", error.display("traceback")) from None
+            raise CodeFailure("runtime", _cut(error.display("traceback"))) from None
         except MontyError as error:
-            raise CodeFailure("runtime", f"{type(error).__name__}: {error}") from None
-        return CodeOutcome(value=plain(value), output=output.text())
+            raise CodeFailure("runtime", _cut(f"{type(error).__name__}: {error}")) from None

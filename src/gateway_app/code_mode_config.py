@@ -18,6 +18,7 @@ from gateway_domain.code_mode import CodeLimits
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 _DEFAULTS = CodeLimits()
+MAX_WORKERS = 64
 
 
 @frozen
@@ -25,6 +26,8 @@ class CodeModeConfig:
     enabled: bool = False
     limits: CodeLimits = field(factory=CodeLimits)
     audit_verbatim: bool = False
+    workers: int = 4
+    """Sandbox worker processes: runs beyond this many at once wait (briefly) for one."""
 
 
 def _flag(environ: Mapping[str, str], name: str, problems: list[str]) -> bool:
@@ -70,16 +73,19 @@ def code_mode_settings(environ: Mapping[str, str], problems: list[str]) -> CodeM
         environ, "GATEWAY_CODE_MODE_MAX_NESTED_CALLS", _DEFAULTS.max_nested_calls, whole=True, problems=problems
     )
     verbatim = _flag(environ, "GATEWAY_CODE_MODE_AUDIT_VERBATIM", problems)
+    workers = _positive(environ, "GATEWAY_CODE_MODE_WORKERS", 4, whole=True, problems=problems)
+    if workers > MAX_WORKERS:
+        problems.append(f"GATEWAY_CODE_MODE_WORKERS: at most {MAX_WORKERS}, got {workers}")
     limits = CodeLimits(
         max_duration_secs=float(duration),
         max_memory=int(memory),
         max_recursion_depth=int(depth),
         max_nested_calls=int(calls),
     )
-    return CodeModeConfig(enabled=enabled, limits=limits, audit_verbatim=verbatim)
+    return CodeModeConfig(enabled=enabled, limits=limits, audit_verbatim=verbatim, workers=int(workers))
 
 
-def monty_sandbox(limits: CodeLimits) -> MontySandbox:
+def monty_sandbox(limits: CodeLimits, workers: int = 4) -> MontySandbox:
     """The Monty sandbox for ``execute_code``; a :class:`ConfigError` when the extra is missing."""
     try:
         import pydantic_monty  # noqa: F401
@@ -88,4 +94,4 @@ def monty_sandbox(limits: CodeLimits) -> MontySandbox:
 
         extra = "pip install 'mcp-discovery-gateway[code-mode]'"
         raise ConfigError([f"GATEWAY_CODE_MODE: needs the code-mode extra; install it with {extra}"]) from None
-    return MontySandbox(max_duration_secs=limits.max_duration_secs)
+    return MontySandbox(max_processes=workers, max_duration_secs=limits.max_duration_secs)

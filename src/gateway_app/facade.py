@@ -181,7 +181,7 @@ class GatewayServer:
         self._sandbox: object = sandbox
         code = config.code_mode
         if code.enabled and sandbox is None:
-            self._sandbox = sandbox = monty_sandbox(code.limits)
+            self._sandbox = sandbox = monty_sandbox(code.limits, code.workers)
         mode = (
             CodeMode(sandbox, code.limits, audit_verbatim=code.audit_verbatim, authorizer=authorizer)
             if code.enabled and sandbox is not None

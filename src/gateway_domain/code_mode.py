@@ -9,6 +9,7 @@ sandbox itself is a port; the Monty adapter is one implementation.
 
 from __future__ import annotations
 
+import builtins
 import json
 import keyword
 import re
@@ -68,17 +69,60 @@ _NOT_IDENTIFIER = re.compile(r"\W")
 GENERIC_CALL = "call_tool"
 """Bound beside the tools: ``await call_tool("name-with-dashes", {...})`` reaches any visible tool by
 its exposed name, for names that had to be changed to become identifiers."""
+_RESERVED = frozenset(dir(builtins)) | {
+    GENERIC_CALL,
+    # modules the sandbox offers: `import json` would hide a tool called json
+    *[
+        "asyncio",
+        "base64",
+        "collections",
+        "copy",
+        "dataclasses",
+        "datetime",
+        "functools",
+        "hashlib",
+        "itertools",
+        "json",
+        "math",
+        "os",
+        "pathlib",
+        "random",
+        "re",
+        "sys",
+        "time",
+        "typing",
+    ],
+}
+"""Names a tool cannot be bound to: a builtin or an imported module would hide it (``list``,
+``open``, ``json``)."""
+_LOGGED_NAME = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
 def python_name(tool_name: str) -> str:
-    """The identifier a tool is bound to: ``-`` and ``.`` become ``_``; a leading digit or a keyword
-    gets an underscore."""
+    """The identifier a tool is bound to: ``-`` and ``.`` become ``_``; a leading digit gets an
+    underscore before it, and a keyword or a builtin's name one after it (``class_``, ``list_``)."""
     name = _NOT_IDENTIFIER.sub("_", tool_name)
     if not name or name[0].isdigit():
         name = f"_{name}"
-    if keyword.iskeyword(name) or name == GENERIC_CALL:
+    if keyword.iskeyword(name) or name in _RESERVED:
         name = f"{name}_"
     return name
+
+
+def loggable_name(name: str) -> str:
+    """A name the code asked for, safe to put in a log line: at most 64 characters of a tool
+    name's alphabet (the code chooses it, so it may hold newlines or a forged log record)."""
+    return _LOGGED_NAME.sub("?", name[:64])
+
+
+def arguments_problem(arguments: Mapping[str, Any]) -> str | None:
+    """Why ``arguments`` cannot be sent as JSON, or ``None``: the code can build values (a
+    5,000-digit integer, ``nan``, a set) that no upstream could be sent."""
+    try:
+        json.dumps(arguments, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        return f"arguments must be JSON values: {str(exc)[:200]}"
+    return None
 
 
 def bound_names(tools: Iterable[Tool]) -> dict[str, str]:

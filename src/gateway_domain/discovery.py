@@ -8,7 +8,7 @@ answer was cut to its size budget; pass it back as ``cursor`` for the next page)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -122,9 +122,11 @@ def tool_listing(
     offset: int = 0,
     limit: int = MAX_LIMIT,
     budget: int = DEFAULT_RESPONSE_BYTES,
+    code_names: Mapping[str, str] | None = None,
 ) -> Discovery:
     if fmt is DiscoverFormat.SIGNATURES:
-        blocks = [signature_block(tool) for tool in tools]
+        names = code_names or {}
+        blocks = [signature_block(tool, names.get(tool.name)) for tool in tools]
         page = take_page(blocks, offset, limit, budget - ENVELOPE_BYTES, _text_size)
         text = _signatures(page.items, page, len(tools), offset)
         return Discovery(text=text or f"No tools in domain '{domain}'.")
@@ -147,11 +149,13 @@ def search_results(
     fmt: DiscoverFormat,
     offset: int = 0,
     budget: int = DEFAULT_RESPONSE_BYTES,
+    code_names: Mapping[str, str] | None = None,
 ) -> Discovery:
     """One page of search results; ``hits`` are the requested page, cut further to ``budget``."""
     more = offset + len(hits) < total
     if fmt is DiscoverFormat.SIGNATURES:
-        blocks = [signature_block(hit.tool) for hit in hits]
+        names = code_names or {}
+        blocks = [signature_block(hit.tool, names.get(hit.tool.name)) for hit in hits]
         page = take_page(blocks, 0, len(blocks), budget - ENVELOPE_BYTES, _text_size)
         page = _continued(page, offset, len(blocks), more)
         return Discovery(text=_signatures(page.items, page, total, offset) or f"No tools match '{query}'.")

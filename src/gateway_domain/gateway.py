@@ -7,7 +7,6 @@ and swap the snapshot under one ``anyio.Lock``.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,20 +16,13 @@ import anyio
 from attrs import evolve, field, frozen
 
 from gateway_domain.arguments import argument_problems
-from gateway_domain.code_mode import (
-    GENERIC_CALL,
-    CodeFailure,
-    CodeMode,
-    CodeRun,
-    ToolFunction,
-    bound_names,
-    keyword_arguments,
-    tool_value,
-)
+from gateway_domain.code_mode import CodeMode, CodeRun
+from gateway_domain.code_runner import CodeRunner
 from gateway_domain.context import ANONYMOUS, CallContext
 from gateway_domain.discovery import (
     DEFAULT_SEARCH_LIMIT,
     MAX_LIMIT,
+    DiscoverFormat,
     DiscoverRequest,
     Discovery,
     domain_not_found,
@@ -140,7 +132,7 @@ class Gateway:
         self._startup_wait = startup_wait
         self._settle_waiters: list[anyio.Event] = []
         self._custom_instructions = instructions
-        self._code = code_mode
+        self._code = CodeRunner(code_mode, self.execute, self._tracer) if code_mode is not None else None
         self._code_mode = code_mode is not None
         self._registrations: dict[str, UpstreamRegistration] = {}
         self._states: dict[str, DomainState] = {}
@@ -459,17 +451,25 @@ class Gateway:
             if request.group not in snapshot.domains[request.domain].groups:
                 raise group_not_found(request.domain, request.group, snapshot)
         offset = request.parsed_offset()
+        code_names = self._code_names(snapshot) if fmt is DiscoverFormat.SIGNATURES else None
         query = (request.query or "").strip()
         if query:
             index = snapshot_index(snapshot)
             scope = search_scope(snapshot, index, request.domain, request.group)
             page = search(index, query, scope=scope, limit=request.parsed_limit(DEFAULT_SEARCH_LIMIT), offset=offset)
-            return search_results(query, page.hits, page.total, fmt, offset, self._budget), len(page.hits)
+            return search_results(query, page.hits, page.total, fmt, offset, self._budget, code_names), len(page.hits)
         if request.domain is None:
             return Discovery(payload=domain_summary(snapshot, offset, self._budget)), len(snapshot.domains)
         tools = snapshot.domain_tools(request.domain, request.group)
         listing = tool_listing(
-            request.domain, request.group, tools, fmt, offset, request.parsed_limit(MAX_LIMIT), self._budget
+            request.domain,
+            request.group,
+            tools,
+            fmt,
+            offset,
+            request.parsed_limit(MAX_LIMIT),
+            self._budget,
+            code_names,
         )
         return listing, len(tools)
 
@@ -580,91 +580,17 @@ class Gateway:
         return self._code is not None
 
     async def execute_code(self, code: str, ctx: CallContext = ANONYMOUS) -> CodeRun:
-        """Run the caller's Python with every tool the caller may see bound as an async function.
-
-        Each call the code makes is an ``execute`` with the caller's context: the same hooks,
-        policy, argument checks and timeouts as ``execute_tool``. A failed call raises inside the
-        code (``RuntimeError("[code] message")``) where it can be caught. The whole run, tool calls
-        included, is held to ``max_duration_secs``.
-        """
-        mode = self._code
-        if mode is None:
+        """Run the caller's Python with every tool the caller may see bound as an async function
+        (see :class:`CodeRunner`)."""
+        if self._code is None:
             raise GatewayError(
                 ErrorCode.EXECUTION_ERROR, "execute_code is not enabled on this gateway (GATEWAY_CODE_MODE=true)."
             )
-        if mode.authorizer is not None and not await mode.authorizer(await self._access.user(ctx), ctx):
+        authorizer = self._code.mode.authorizer
+        if authorizer is not None and not await authorizer(await self._access.user(ctx), ctx):
             raise GatewayError(ErrorCode.FORBIDDEN, "execute_code is not allowed for this caller.")
-        limits = mode.limits
-        digest = hashlib.sha256(code.encode("utf-8", "replace")).hexdigest()
-        invoked: list[str] = []
+        return await self._code.run(code, ctx, await self._visible(ctx))
 
-        async def call(tool_name: str, arguments: Mapping[str, Any]) -> Any:
-            if len(invoked) >= limits.max_nested_calls:
-                raise RuntimeError(
-                    f"[{ErrorCode.EXECUTION_ERROR}] this run already made {limits.max_nested_calls} tool calls, "
-                    "the most one execute_code run may make."
-                )
-            invoked.append(tool_name)
-            try:
-                result = await self.execute(tool_name, arguments, ctx)
-            except GatewayError as error:
-                raise RuntimeError(f"[{error.code}] {error.message}") from None
-            if result.is_error:
-                text = " ".join(result.texts()) or "the tool reported an error"
-                raise RuntimeError(f"[{ErrorCode.UPSTREAM_ERROR}] {tool_name}: {text}")
-            tool = visible.tools.get(tool_name)
-            return tool_value(result, tool.spec.output_schema if tool is not None else None)
-
-        def bind(identifier: str, tool_name: str) -> ToolFunction:
-            async def function(*args: Any, **kwargs: Any) -> Any:
-                return await call(tool_name, keyword_arguments(identifier, args, kwargs))
-
-            return function
-
-        async def call_tool(tool_name: Any, arguments: Any = None) -> Any:
-            if not isinstance(tool_name, str):
-                raise TypeError("call_tool(name, arguments): name must be a string.")
-            if arguments is not None and not isinstance(arguments, Mapping):
-                raise TypeError("call_tool(name, arguments): arguments must be a dict.")
-            return await call(tool_name, arguments or {})
-
-        with self._tracer.start_span("gateway.execute_code", {"gateway.code_sha256": digest}) as span:
-            started = anyio.current_time()
-            visible = await self._visible(ctx)
-            functions: dict[str, ToolFunction] = {
-                identifier: bind(identifier, tool_name)
-                for identifier, tool_name in bound_names(visible.tools.values()).items()
-            }
-            functions[GENERIC_CALL] = call_tool
-            if mode.audit_verbatim:
-                log.debug("execute_code %s code:\n%s", digest[:12], code)
-            try:
-                with anyio.fail_after(limits.max_duration_secs):
-                    outcome = await mode.sandbox.run(code, functions, limits)
-            except TimeoutError:
-                error = GatewayError(
-                    ErrorCode.EXECUTION_ERROR,
-                    f"execute_code ran longer than {limits.max_duration_secs:g} s (tool calls included) "
-                    "and was stopped.",
-                    {"limit": "max_duration_secs", "tool_calls": len(invoked)},
-                )
-                span.record_error(error, error.code)
-                raise error from None
-            except CodeFailure as failure:
-                error = GatewayError(
-                    ErrorCode.EXECUTION_ERROR,
-                    failure.message,
-                    {"kind": failure.kind, "tool_calls": len(invoked)},
-                )
-                span.record_error(error, error.code)
-                raise error from None
-            finally:
-                log.info(
-                    "code_mode.invoked sha256=%s tools=%s steps=%d duration_ms=%.1f",
-                    digest[:12],
-                    ",".join(dict.fromkeys(invoked)),
-                    len(invoked),
-                    (anyio.current_time() - started) * 1000,
-                )
-            span.set_attribute("gateway.tool_calls", len(invoked))
-            return CodeRun(value=outcome.value, output=outcome.output, tool_calls=tuple(invoked))
+    def _code_names(self, snapshot: RegistrySnapshot) -> Mapping[str, str] | None:
+        """Tool name → the identifier execute_code binds it to, for signatures (code mode only)."""
+        return self._code.aliases(snapshot) if self._code is not None else None

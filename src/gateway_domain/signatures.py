@@ -237,7 +237,13 @@ def signature(tool: Tool) -> str:
     return f"{tool.name}({params}) -> {return_type(tool.spec.output_schema)}"
 
 
-def signature_block(tool: Tool) -> str:
-    """The signature and, indented below it, the first paragraph of the description."""
+def signature_block(tool: Tool, code_name: str | None = None) -> str:
+    """The signature and, indented below it, the first paragraph of the description.
+
+    ``code_name`` is the identifier execute_code binds the tool to when it is not the tool's name
+    (``get-user.v2`` → ``get_user_v2``), shown so code can call what the listing shows."""
+    head = signature(tool)
+    if code_name is not None:
+        head = f"{head}  # in execute_code: {code_name}(...)"
     description = short_description(tool.description)
-    return f"{signature(tool)}\n    {description}" if description else signature(tool)
+    return f"{head}\n    {description}" if description else head

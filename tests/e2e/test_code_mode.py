@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import anyio
 import pytest
 from fastmcp import Client
 
@@ -26,6 +27,7 @@ def code_gateway() -> Iterator[str]:
         "GATEWAY_CODE_MODE": "true",
         "GATEWAY_CODE_MODE_MAX_DURATION_SECS": str(LIMIT_SECS),
         "GATEWAY_CODE_MODE_MAX_NESTED_CALLS": "5",
+        "GATEWAY_CODE_MODE_WORKERS": "2",
     }
     process, base = gateway(env)
     yield f"{base}/mcp"
@@ -111,3 +113,28 @@ async def test_a_run_is_stopped_at_its_time_limit_whether_it_computes_or_waits(c
         assert body["details"]["limit"] == "max_duration_secs"
         assert elapsed < LIMIT_SECS + 5, f"{code!r} ran {elapsed:.1f} s"
     assert await run(client, "1 + 1") == (False, {"result": 2, "tool_calls": 0})
+
+
+async def test_what_cannot_be_returned_is_refused_plainly(client: Client) -> None:
+    failed, body = await run(client, '"x" * 20_000_000')
+    assert failed
+    assert body["details"]["kind"] == "result_too_large"
+    failed, body = await run(client, "10 ** 5000")
+    assert not failed
+    assert body["result"].startswith("<an integer of")
+    failed, body = await run(client, "await add(a=10 ** 5000, b=1)")
+    assert failed
+    assert "[invalid_arguments] add: arguments must be JSON values" in body["error"]
+
+
+async def test_runs_beyond_the_worker_pool_are_refused_as_busy_not_blamed(code_gateway: str) -> None:
+    async def spin(answers: list[dict[str, Any]]) -> None:
+        async with Client(code_gateway, timeout=30) as own:
+            answers.append((await run(own, "while True:\n    pass"))[1])
+
+    answers: list[dict[str, Any]] = []
+    async with anyio.create_task_group() as group:
+        for _ in range(3):
+            group.start_soon(spin, answers)
+    kinds = sorted(answer["details"].get("kind", answer["details"].get("limit")) for answer in answers)
+    assert kinds == ["busy", "max_duration_secs", "max_duration_secs"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -72,7 +73,7 @@ class FakeSandbox:
         self.bound = sorted(functions)
         try:
             compiled = compile(code, "<code>", "eval", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-            value = eval(compiled, {"__builtins__": {}, **functions})
+            value = eval(compiled, {"__builtins__": {}, "gather": asyncio.gather, **functions})
             if inspect.iscoroutine(value):
                 value = await value
         except Exception as exc:  # the code's own failure, as a real sandbox reports it

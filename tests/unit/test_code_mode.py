@@ -124,6 +124,8 @@ def test_python_names_are_identifiers_and_never_collide() -> None:
     assert python_name("2fa") == "_2fa"
     assert python_name("class") == "class_"
     assert python_name("call_tool") == "call_tool_"
+    assert python_name("list") == "list_", "a builtin would hide it"
+    assert python_name("json") == "json_", "so would an imported module"
     tools = [_tool(name) for name in ("a-b", "a_b", "a.b")]
     assert bound_names(tools) == {"a_b_2": "a-b", "a_b_3": "a.b", "a_b": "a_b"}
 
@@ -141,3 +143,50 @@ def test_a_tool_answer_becomes_a_python_value() -> None:
     assert tool_value(wrapped, {"type": "object"}) == {"result": 5}
     image = {"type": "image", "data": "iVBOR", "mimeType": "image/png"}
     assert tool_value(CallResult(content=({"type": "text", "text": "a chart"}, image))) == ["a chart", image]
+
+
+async def test_progress_counts_finished_calls_and_never_goes_back() -> None:
+    gateway, _, crm = await coded()
+    reported: list[float] = []
+
+    async def progress(value: float, total: float | None, message: str | None) -> None:
+        reported.append(value)
+
+    code = "[await crm_contacts_search(q='a'), await gather(*[crm_contacts_search(q=q) for q in 'xyz'])]"
+    run = await gateway.execute_code(code, CallContext(progress=progress))
+    assert len(run.tool_calls) == 4
+    assert reported == sorted(set(reported))
+    assert reported[-1] == 4
+    assert all(call.progress is None for call in crm.calls), "inner calls must not reuse the run's token"
+
+
+async def test_call_tool_misuse_and_unsendable_arguments_get_plain_answers() -> None:
+    gateway, _, crm = await coded()
+    misuse = await code_error(gateway, "await call_tool('crm_contacts_search', q='a')")
+    assert "call_tool takes a tool name and a dict of arguments" in misuse.message
+    assert "<locals>" not in misuse.message
+    nan = await code_error(gateway, "await crm_contacts_search(q=1e999 - 1e999)")
+    assert "[invalid_arguments] crm_contacts_search: arguments must be JSON values" in nan.message
+    assert crm.calls == []
+
+
+async def test_names_the_code_asks_for_are_logged_safely(caplog: pytest.LogCaptureFixture) -> None:
+    gateway, _, _ = await coded()
+    forged = "x\n2026-01-01 00:00:00 CRITICAL forged record" + "y" * 5000
+    caplog.set_level("INFO")
+    await code_error(gateway, f"await call_tool({forged!r}, {{}})")
+    [record] = [r for r in caplog.records if r.getMessage().startswith("code_mode.invoked")]
+    assert "\n" not in record.getMessage()
+    assert len(record.getMessage()) < 300
+
+
+async def test_signatures_show_the_name_code_calls_a_tool_by() -> None:
+    from gateway_domain import DiscoverRequest
+
+    gateway, _, _ = await coded()
+    listing = await gateway.discover(DiscoverRequest(domain="crm", format="signatures"))
+    assert listing.text is not None
+    assert "get-user.v2(user_id: str) -> Any  # in execute_code: get_user_v2(...)" in listing.text
+    assert "crm_contacts_search(q: str) -> Any\n" in listing.text
+    plain = await Gateway().discover(DiscoverRequest(format="signatures", query="x"))
+    assert "execute_code" not in (plain.text or "")

@@ -230,12 +230,12 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
         ],
     ) -> ToolResult:
         """Run Python in a sandbox where every tool is an async function named like the tool
-        (`-` and `.` become `_`; `await call_tool("name", {...})` reaches any tool by its exact name).
-        Get the functions with discover_tools(format="signatures"), then chain calls in one step,
-        e.g. `rows = await crm_search(query="x")` and `await asyncio.gather(...)` to fan out. The
-        value of the last expression is returned with what the code printed. A failed tool call
-        raises RuntimeError("[error_code] message") inside the code. No files, network or imports
-        beyond json, re, math and asyncio."""
+        (`-` and `.` become `_`; discover_tools(format="signatures") notes any other name, and
+        `await call_tool("exact-name", {...})` reaches a tool by its exact name). Chain calls in one
+        step, e.g. `rows = await crm_search(query="x")`, and fan out with `await asyncio.gather(...)`;
+        always await a call. The value of the last expression is returned with what the code
+        printed. A failed tool call raises RuntimeError("[error_code] message") inside the code.
+        No file system or network; modules such as json, re, math, datetime and asyncio work."""
 
         async def work() -> ToolResult:
             run = await gateway.execute_code(code, call_context(ctx))
