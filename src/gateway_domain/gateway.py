@@ -133,7 +133,6 @@ class Gateway:
         self._settle_waiters: list[anyio.Event] = []
         self._custom_instructions = instructions
         self._code = CodeRunner(code_mode, self.execute, self._tracer) if code_mode is not None else None
-        self._code_mode = code_mode is not None
         self._registrations: dict[str, UpstreamRegistration] = {}
         self._states: dict[str, DomainState] = {}
         self._tickets = itertools.count()
@@ -224,14 +223,14 @@ class Gateway:
         if self._custom_instructions is not None:
             return self._custom_instructions
         domains = () if self.per_caller else self._snapshot.domains.values()
-        return build_instructions(domains, code_mode=self._code_mode)
+        return build_instructions(domains, code_mode=self.code_mode)
 
     async def instructions_for(self, ctx: CallContext) -> str:
         """The handshake text naming only the domains this caller may see."""
         if self._custom_instructions is not None or not self.per_caller:
             return self.instructions()
         visible = await self._visible(ctx)
-        return build_instructions(visible.domains.values(), code_mode=self._code_mode)
+        return build_instructions(visible.domains.values(), code_mode=self.code_mode)
 
     async def register(self, registration: UpstreamRegistration) -> None:
         """Add (or replace) an upstream. Its domain is pending until the next refresh lists it."""

@@ -10,7 +10,6 @@ index, the lexical and semantic rankings are fused by reciprocal rank.
 from __future__ import annotations
 
 import heapq
-import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -19,6 +18,7 @@ from operator import itemgetter
 from attrs import frozen
 
 from gateway_domain.analysis import terms
+from gateway_domain.query_text import with_file_words, without_blobs
 from gateway_domain.registry import RegistrySnapshot
 from gateway_domain.search_index import SearchIndex
 from gateway_domain.semantic import reciprocal_rank_fusion
@@ -121,53 +121,6 @@ def _with_name_bonus(
         name_terms = index.documents[position].name_terms
         boosted.append((position, score + bonus if name_terms and name_terms <= wanted else score))
     return sorted(boosted, key=lambda item: (-item[1], index.documents[item[0]].tool.name))
-
-
-_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.\-]+)+\.([A-Za-z0-9]{1,5})\b")
-_FILE_KINDS = {
-    "md": "markdown",
-    "markdown": "markdown",
-    "txt": "text",
-    "pdf": "pdf",
-    "doc": "word document",
-    "docx": "word document",
-    "ppt": "powerpoint presentation slide",
-    "pptx": "powerpoint presentation slide",
-    "xls": "excel spreadsheet sheet",
-    "xlsx": "excel spreadsheet sheet",
-    "csv": "csv table",
-    "json": "json",
-    "html": "html page",
-    "htm": "html page",
-    "png": "image",
-    "jpg": "image",
-    "jpeg": "image",
-    "svg": "image svg",
-    "mp3": "audio",
-    "wav": "audio",
-    "mp4": "video",
-    "py": "python code",
-}
-
-
-_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
-_BLOB = re.compile(r"(?<!\S)[A-Za-z0-9+/=_-]{40,}(?!\S)")
-
-
-def without_blobs(query: str) -> str:
-    """The query without pasted data: a base64 image, a hash or a token is one long run of letters
-    and digits that no tool is described by, and split into case-change fragments it would only
-    add noise (and cost) to the search."""
-    return _BLOB.sub(" ", query) if len(query) >= 40 else query
-
-
-def with_file_words(query: str) -> str:
-    """A query naming a file path (``save it to /root/ppt/deck.pptx``) asks for file work: the path
-    says so only in its form, so its meaning is spelt out as words (file, and the file's kind).
-    A URL's path is not a file of ours and is left alone."""
-    paths = _PATH.finditer(_URL.sub(" ", query))
-    extra = dict.fromkeys(f"file {_FILE_KINDS.get(match.group(1).lower(), '')}" for match in paths)
-    return f"{query} {' '.join(extra)}" if extra else query
 
 
 def rank(

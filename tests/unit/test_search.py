@@ -1,7 +1,8 @@
 from collections.abc import Sequence
 
+from gateway_domain.query_text import with_file_words
 from gateway_domain.registry import DomainState, DomainStatus, RegistrySnapshot, build_snapshot
-from gateway_domain.search import search, search_scope, with_file_words
+from gateway_domain.search import search, search_scope
 from gateway_domain.search_index import ToolDocument
 from gateway_domain.semantic import reciprocal_rank_fusion
 from gateway_domain.tools import ToolSpec
