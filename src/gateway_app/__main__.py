@@ -6,6 +6,7 @@ A configuration problem prints one line per problem and exits with status 2, nev
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -40,6 +41,16 @@ def _fail(problems: list[str]) -> int:
     return 2
 
 
+GC_THRESHOLDS = (50_000, 20, 100)
+"""Young-generation collections every 50,000 allocations instead of 700.
+
+A relayed call allocates thousands of short-lived objects (JSON, pydantic models, MCP messages),
+so with CPython's default the collector ran several times per call and took a fifth to a third of
+the gateway's CPU; measured with ``bench/upstream_overhead.py`` on one machine the 16-session
+throughput share rose from 0.36–0.43 to 0.45–0.58, for about 6 MB more resident memory.
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     transport = os.environ.get("GATEWAY_TRANSPORT", "streamable-http")
     if transport not in ("streamable-http", "sse", "stdio"):
@@ -70,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         ", ".join(config.upstreams),
         where,
     )
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         server.run(transport=arguments.transport, host=config.host, port=config.port, log_level="warning")
     except KeyboardInterrupt:
