@@ -23,7 +23,14 @@ from starlette.applications import Starlette
 
 from gateway_adapters.jwt_auth import JwtVerifier
 from gateway_adapters.jwt_settings import JwtSettings
-from gateway_adapters.mcp_server import ASGIApp, add_health_routes, build_http_app, build_server
+from gateway_adapters.mcp_server import (
+    ASGIApp,
+    FastExecute,
+    add_health_routes,
+    build_http_app,
+    build_server,
+    execute_tool_runner,
+)
 from gateway_adapters.otel import OtelTracer
 from gateway_domain import AccessPolicy, DomainGrants, Gateway, HookRunner, Tracer, Upstream, UpstreamRegistration
 from gateway_domain.code_mode import CodeAuthorizer, CodeLimits, CodeMode, CodeSandbox
@@ -284,7 +291,8 @@ class GatewayServer:
 
             app.router.lifespan_context = lifespan
             return app
-        return build_http_app(self._server, path, self.running)
+        fast = FastExecute(self._server, execute_tool_runner(self._gateway))
+        return build_http_app(self._server, path, self.running, fast)
 
     async def run_async(
         self,

@@ -14,7 +14,7 @@ _DROPPED_META_PREFIXES = ("io.modelcontextprotocol/",)
 _DROPPED_META_KEYS = {"progressToken", "progress_token"}
 
 
-def _forwardable_meta(meta: Any) -> dict[str, Any] | None:
+def forwardable_meta(meta: Any) -> dict[str, Any] | None:
     """The caller's ``_meta`` minus protocol bookkeeping, which belongs to this hop only."""
     if meta is None:
         return None
@@ -54,7 +54,7 @@ def call_context(ctx: Context | None) -> CallContext:
     # may answer with an event stream where plain JSON would do.
     return CallContext(
         headers=headers,
-        request_meta=_forwardable_meta(raw_meta),
+        request_meta=forwardable_meta(raw_meta),
         progress=_ProgressRelay(ctx) if wants_progress else None,
         identity=verified_identity(),
     )

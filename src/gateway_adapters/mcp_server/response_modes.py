@@ -23,6 +23,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+FastPath = Callable[[Scope, bytes, Send], Awaitable[bool]]
+"""Serves a request from its read body when it can (``True``), else leaves it to the apps."""
 
 _MODERN = {version.encode() for version in MODERN_PROTOCOL_VERSIONS}
 _MAX_PEEK = 4 * 1024 * 1024  # the SDK refuses larger bodies anyway
@@ -42,11 +44,20 @@ def _protocol_version(scope: Scope) -> bytes | None:
 class ResponseModeRouter:
     """Routes POSTs to ``path`` between a JSON-mode and a stream-mode app of the same server."""
 
-    def __init__(self, path: str, json_app: ASGIApp, stream_app: ASGIApp, *, requires_auth: bool = False) -> None:
+    def __init__(
+        self,
+        path: str,
+        json_app: ASGIApp,
+        stream_app: ASGIApp,
+        *,
+        requires_auth: bool = False,
+        fast: FastPath | None = None,
+    ) -> None:
         self._path = path.rstrip("/")
         self._json_app = json_app
         self._stream_app = stream_app
         self._requires_auth = requires_auth
+        self._fast = fast
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -73,6 +84,8 @@ class ResponseModeRouter:
                 break
         body = b"".join(chunks)
         more = bool(message.get("more_body", False))
+        if not more and self._fast is not None and await self._fast(scope, body, send):
+            return
         # A progressToken (or a body with escapes that might spell one) needs the stream mode.
         app = self._stream_app if more or b'"progressToken"' in body or b"\\u" in body else self._json_app
         await app(scope, _replay([{"type": "http.request", "body": body, "more_body": more}], receive), send)
@@ -90,14 +103,17 @@ def _replay(first: list[Message], receive: Receive) -> Receive:
 
 
 def build_http_app(
-    server: Any, path: str, runtime: Callable[[], AbstractAsyncContextManager[Any]] | None = None
+    server: Any,
+    path: str,
+    runtime: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
+    fast: FastPath | None = None,
 ) -> ASGIApp:
-    """The gateway's ASGI app: MCP at ``path`` (JSON or stream mode per request, see above), the
-    custom routes (``/healthz``, ``/readyz``), and one lifespan that starts ``runtime`` first and
-    the MCP session managers of both modes inside it."""
+    """The gateway's ASGI app: MCP at ``path`` (JSON or stream mode per request, see above, and
+    ``fast`` before either), the custom routes (``/healthz``, ``/readyz``), and one lifespan that
+    starts ``runtime`` first and the MCP session managers of both modes inside it."""
     stream_app = server.http_app(path=path)
     json_app = server.http_app(path=path, json_response=True)
-    router = ResponseModeRouter(path, json_app, stream_app, requires_auth=server.auth is not None)
+    router = ResponseModeRouter(path, json_app, stream_app, requires_auth=server.auth is not None, fast=fast)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

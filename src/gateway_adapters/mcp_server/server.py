@@ -21,6 +21,7 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
 from gateway_domain import (
+    CallContext,
     DiscoverRequest,
     ErrorCode,
     Gateway,
@@ -134,6 +135,19 @@ class _CallerInstructions(Middleware):
         return result
 
 
+def execute_tool_runner(gateway: Gateway) -> Callable[[str, Any, CallContext], Awaitable[ToolResult]]:
+    """``execute_tool``'s work for one caller's context, errors rendered: shared by the meta-tool
+    and the fast path (``fast_execute``), so both answer alike."""
+
+    async def run(tool_name: str, arguments: Any, ctx: CallContext) -> ToolResult:
+        async def work() -> ToolResult:
+            return call_result(await gateway.execute(tool_name, _parse_arguments(arguments), ctx))
+
+        return await _guarded("execute_tool", work)
+
+    return run
+
+
 def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = None) -> FastMCP[Any]:
     """A FastMCP server exposing the gateway's four meta-tools (five with code mode); its
     instructions follow the registry."""
@@ -150,6 +164,7 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
         server.instructions = gateway.instructions()
 
     gateway.subscribe(follow)
+    run_execute_tool = execute_tool_runner(gateway)
 
     async def discover_tools(
         ctx: Context,
@@ -203,11 +218,7 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
         it (text, images, structured content). Find tools with discover_tools and check their
         arguments with get_tool_schema first."""
 
-        async def work() -> ToolResult:
-            result = await gateway.execute(tool_name, _parse_arguments(arguments), call_context(ctx))
-            return call_result(result)
-
-        return await _guarded("execute_tool", work)
+        return await run_execute_tool(tool_name, arguments, call_context(ctx))
 
     async def refresh_registry(ctx: Context) -> ToolResult:
         """Re-read every upstream server's tool list now and report the tools added and removed in
