@@ -13,11 +13,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[code-mode,examples,semantic]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[code-mode,examples,semantic,multilingual]'
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,code-mode,examples,semantic]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,code-mode,examples,semantic,multilingual]'
 	@touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run

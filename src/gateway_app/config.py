@@ -34,13 +34,17 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
-class SemanticSearch(StrEnum):
-    """``GATEWAY_SEARCH_SEMANTIC``: fuse a semantic ranking into search when the ``semantic`` extra
-    is installed (``auto``), insist on it (``on``), or never load it (``off``)."""
+class OptionalExtra(StrEnum):
+    """A search aid from an optional extra (``GATEWAY_SEARCH_SEMANTIC``, ``GATEWAY_SEARCH_GLOSSES``):
+    use it when the extra is installed (``auto``), insist on it (``on``), or never load it (``off``)."""
 
     AUTO = "auto"
     ON = "on"
     OFF = "off"
+
+
+SemanticSearch = OptionalExtra
+"""The name this setting had before the glosser shared it."""
 
 
 class ConfigError(Exception):
@@ -154,7 +158,8 @@ class GatewayConfig:
     domain_grants: DomainGrants | None = None
     hook_module: str | None = None
     registry_auth_token: str | None = field(default=None, repr=False)
-    semantic_search: SemanticSearch = SemanticSearch.AUTO
+    semantic_search: OptionalExtra = OptionalExtra.AUTO
+    search_glosses: OptionalExtra = OptionalExtra.AUTO
     code_mode: CodeModeConfig = field(factory=CodeModeConfig)
 
     def access_policy(self) -> AccessPolicy:
@@ -522,10 +527,8 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
     if hook_module is not None and not re.match(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$", hook_module):
         problems.append(f"GATEWAY_HOOK_MODULE: expected 'package.module:factory', got {hook_module!r}")
 
-    semantic = environ.get("GATEWAY_SEARCH_SEMANTIC", "").strip().lower() or SemanticSearch.AUTO.value
-    if semantic not in {mode.value for mode in SemanticSearch}:
-        allowed = ", ".join(mode.value for mode in SemanticSearch)
-        problems.append(f"GATEWAY_SEARCH_SEMANTIC: expected one of {allowed}, got {semantic!r}")
+    semantic = _extra_mode(environ, "GATEWAY_SEARCH_SEMANTIC", problems)
+    glosses = _extra_mode(environ, "GATEWAY_SEARCH_GLOSSES", problems)
 
     if problems:
         raise ConfigError(problems)
@@ -542,9 +545,19 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
         domain_grants=grants,
         hook_module=hook_module,
         registry_auth_token=environ.get("GATEWAY_REGISTRY_AUTH_TOKEN", "").strip() or None,
-        semantic_search=SemanticSearch(semantic),
+        semantic_search=semantic,
+        search_glosses=glosses,
         code_mode=code_mode,
     )
+
+
+def _extra_mode(environ: Mapping[str, str], name: str, problems: list[str]) -> OptionalExtra:
+    value = environ.get(name, "").strip().lower() or OptionalExtra.AUTO.value
+    if value not in {mode.value for mode in OptionalExtra}:
+        allowed = ", ".join(mode.value for mode in OptionalExtra)
+        problems.append(f"{name}: expected one of {allowed}, got {value!r}")
+        return OptionalExtra.AUTO
+    return OptionalExtra(value)
 
 
 def _integer(environ: Mapping[str, str], name: str, default: int, low: int, high: int, problems: list[str]) -> int:

@@ -40,14 +40,14 @@ from .config import (
     DEFAULT_NAME,
     ConfigError,
     GatewayConfig,
-    SemanticSearch,
+    OptionalExtra,
     UpstreamConfig,
     apply_headers,
     parse_descriptions,
     parse_upstreams,
 )
 from .hook_loading import load_hooks
-from .semantic_search import semantic_ranker
+from .search_extras import search_glosser, semantic_ranker
 from .upstreams import registrations
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,7 @@ class GatewayServer:
         domain_descriptions: Mapping[str, str] | None = None,
         refresh_interval: float | None = None,
         semantic_search: str = "auto",
+        search_glosses: str = "auto",
         access_policy: AccessPolicy | None = None,
         hooks: Sequence[Any] = (),
         auth: JwtSettings | AuthProvider | None = None,
@@ -131,7 +132,8 @@ class GatewayServer:
             domain_descriptions=descriptions,
             refresh_interval=refresh_interval,
             domain_grants=domain_grants,
-            semantic_search=SemanticSearch(semantic_search),
+            semantic_search=OptionalExtra(semantic_search),
+            search_glosses=OptionalExtra(search_glosses),
             code_mode=CodeModeConfig(
                 enabled=code_mode or code_sandbox is not None,
                 limits=code_mode_limits or CodeLimits(),
@@ -203,6 +205,7 @@ class GatewayServer:
             hooks=HookRunner(hooks),
             grants=config.domain_grants,
             semantic=semantic_ranker(config.semantic_search),
+            glosser=search_glosser(config.search_glosses),
             code_mode=mode,
         )
         self._registrations: list[UpstreamRegistration] = []

@@ -8,6 +8,7 @@ from gateway_domain.context import ANONYMOUS, CallContext
 from gateway_domain.discovery import DiscoverFormat, DiscoverRequest, Discovery
 from gateway_domain.errors import ErrorCode, GatewayError
 from gateway_domain.gateway import Gateway, RetryPolicy, UpstreamRegistration
+from gateway_domain.glossing import Glosser
 from gateway_domain.hooks import ExecutionContext, ExecutionDenied, HookRunner, ListToolsContext
 from gateway_domain.identity import DomainGrants, Identity
 from gateway_domain.policy import AccessPolicy
@@ -33,6 +34,7 @@ __all__ = [
     "ExecutionDenied",
     "Gateway",
     "GatewayError",
+    "Glosser",
     "HookRunner",
     "Identity",
     "JsonObject",

@@ -1,10 +1,10 @@
 """How text becomes search terms, the same way for tools and for queries.
 
-Words are split on snake, kebab, camel case and dots (as ``text.words`` does), accents are folded, common
-English stop words dropped and the rest stemmed. Chinese, Japanese and Korean have no spaces
-between words, so runs of those characters become overlapping character pairs: the usual way to
-index them without a dictionary, and enough for a query in those languages to find tools described
-in them.
+Words are split on snake, kebab, camel case and dots (as ``text.words`` does), accents are folded,
+common English stop words (and the fragments of "Apple's" or "don't") dropped and the rest stemmed.
+Chinese, Japanese and Korean have no spaces between words, so runs of those characters become
+overlapping character pairs: the usual way to index them without a dictionary, and enough for a
+query in those languages to find tools described in them (an English query needs a ``Glosser``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ STOP_WORDS = frozenset(
     please same she should so some such than that the their theirs them themselves then there these they
     this those through to too under until up very via was we were what when where which while who whom
     why will with would you your yours yourself yourselves
+    s t d ll re ve m
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 

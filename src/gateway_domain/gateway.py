@@ -33,6 +33,7 @@ from gateway_domain.discovery import (
     tool_schema,
 )
 from gateway_domain.errors import ErrorCode, GatewayError
+from gateway_domain.glossing import Glosser
 from gateway_domain.hooks import ExecutionContext, ExecutionDenied, HookRunner
 from gateway_domain.identity import DomainGrants
 from gateway_domain.instructions import build_instructions
@@ -119,13 +120,16 @@ class Gateway:
         grants: DomainGrants | None = None,
         startup_wait: float = 5.0,
         semantic: SemanticRanker | None = None,
+        glosser: Glosser | None = None,
         response_budget: int = DEFAULT_RESPONSE_BYTES,
     ) -> None:
         """``semantic`` adds a meaning-based ranking to search (fused with the lexical one);
+        ``glosser`` lets English queries find tools described in other languages;
         ``response_budget`` is the size in bytes every discovery answer is paged to stay under;
         ``code_mode`` switches ``execute_code`` on."""
         self._tracer: Tracer = tracer or NoopTracer()
         self._semantic = semantic
+        self._glosser = glosser
         self._budget = response_budget
         self._policy = policy
         self._access = Access(hooks, grants)
@@ -167,7 +171,9 @@ class Gateway:
         """
         states, previous = list(self._states.values()), self._snapshot
         snapshot = await anyio.to_thread.run_sync(
-            lambda: build_snapshot(states, self._policy, previous=previous, semantic=self._semantic)
+            lambda: build_snapshot(
+                states, self._policy, previous=previous, semantic=self._semantic, glosser=self._glosser
+            )
         )
         self._swap(snapshot)
 

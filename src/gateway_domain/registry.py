@@ -14,6 +14,7 @@ from typing import Any
 
 from attrs import evolve, field, frozen
 
+from gateway_domain.glossing import Glosser
 from gateway_domain.naming import assign_exposed_names, infer_group
 from gateway_domain.policy import OPEN, AccessPolicy
 from gateway_domain.search_index import SearchIndex
@@ -165,6 +166,7 @@ def build_snapshot(
     *,
     previous: RegistrySnapshot | None = None,
     semantic: SemanticRanker | None = None,
+    glosser: Glosser | None = None,
 ) -> RegistrySnapshot:
     """Lay out every domain's permitted tools, renaming collisions deterministically, and index them.
 
@@ -206,6 +208,7 @@ def build_snapshot(
         {state.name: state.description for state in ordered},
         previous=previous.search_index if previous is not None else None,
         semantic=semantic,
+        glosser=glosser,
     )
     return RegistrySnapshot(
         domains=domains,

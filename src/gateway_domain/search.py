@@ -4,7 +4,7 @@ A query is analysed like the tools (``analysis.terms``). A query word the catalo
 probably misspelt, so it is replaced by the vocabulary terms one or two edits away, at a discount.
 Tools whose whole name the query spells out get a bonus: "list tables" should put ``list_tables``
 first even when some longer description repeats both words. When the snapshot has a semantic
-index, the lexical and semantic rankings are fused by reciprocal rank.
+index, the lexical and semantic scores are fused (``semantic.score_fusion``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from operator import itemgetter
 from attrs import frozen
 
 from gateway_domain.analysis import terms
+from gateway_domain.glossing import glossed
 from gateway_domain.query_text import with_file_words, without_blobs
 from gateway_domain.registry import RegistrySnapshot
 from gateway_domain.search_index import SearchIndex
-from gateway_domain.semantic import reciprocal_rank_fusion
+from gateway_domain.semantic import score_fusion
 from gateway_domain.synonyms import SYNONYMS
 from gateway_domain.tools import Tool
 
@@ -54,7 +55,9 @@ class SearchPage:
 
 
 def query_terms(index: SearchIndex, query: str) -> dict[str, float]:
-    """The terms to look up, each with its weight: the query's own terms, or corrections of them."""
+    """The terms to look up, each with its weight: the query's own terms, or corrections of them,
+    their synonyms, and the English gloss of a query in another language (discounted like a
+    synonym: a gloss is a dictionary's guess at the sense)."""
     weighted: dict[str, float] = {}
 
     def want(term: str, weight: float) -> None:
@@ -69,6 +72,8 @@ def query_terms(index: SearchIndex, query: str) -> dict[str, float]:
                 want(correction, TYPO_WEIGHTS[distance])
         for synonym in SYNONYMS.get(term, ()):
             want(synonym, SYNONYM_WEIGHT)
+    for term in terms(glossed(query, index.glosser)):
+        want(term, SYNONYM_WEIGHT)
     return weighted
 
 
@@ -140,7 +145,7 @@ def rank(
         return lexical, len(scores)
     among = sorted(scope) if scope is not None else None
     nearest = index.semantic.nearest(query, RERANK_DEPTH, among)
-    fused = reciprocal_rank_fusion([[position for position, _ in lexical], [position for position, _ in nearest]])
+    fused = score_fusion(lexical, nearest)
     total = len(scores) + sum(1 for position, _ in nearest if position not in scores)
     return _ranked(index, fused, max(depth, RERANK_DEPTH)), total
 

@@ -27,6 +27,7 @@ from typing import Any
 from attrs import frozen
 
 from gateway_domain.analysis import terms
+from gateway_domain.glossing import Glosser, glossed
 from gateway_domain.semantic import SemanticIndex, SemanticRanker
 from gateway_domain.text import words
 from gateway_domain.tools import Tool
@@ -146,17 +147,19 @@ class ToolDocument:
         return f"{' '.join(words(self.tool.original_name))}: {description} {' '.join(self.parameter_names)}"
 
     @classmethod
-    def of(cls, tool: Tool, domain_description: str = "") -> ToolDocument:
+    def of(cls, tool: Tool, domain_description: str = "", glosser: Glosser | None = None) -> ToolDocument:
+        """``glosser`` adds English words for a description or parameter text in another language."""
         parameters = _Parameters(tool.spec.input_schema)
+        parameter_text = " ".join(parameters.texts)
         own_name = terms(tool.original_name)
         name_field = own_name + terms(tool.name) if tool.renamed else own_name
         if tool.spec.title:
             name_field = name_field + terms(tool.spec.title)
         fields = (
             name_field,
-            terms(tool.description),
+            terms(tool.description) + terms(glossed(tool.description, glosser)),
             terms(" ".join(parameters.names)),
-            terms(" ".join(parameters.texts)),
+            terms(parameter_text) + terms(glossed(parameter_text, glosser)),
             _context_terms(tool.domain, tool.group, domain_description),
         )
         return cls(
@@ -175,7 +178,14 @@ class SearchIndex:
     Built once per snapshot and never changed afterwards; positions are indexes into ``documents``.
     """
 
-    def __init__(self, documents: Sequence[ToolDocument] = (), semantic: SemanticRanker | None = None) -> None:
+    def __init__(
+        self,
+        documents: Sequence[ToolDocument] = (),
+        semantic: SemanticRanker | None = None,
+        glosser: Glosser | None = None,
+    ) -> None:
+        self.glosser = glosser
+        """Glosses queries in other languages as the documents were glossed."""
         self.documents: tuple[ToolDocument, ...] = tuple(documents)
         self.position: Mapping[str, int] = {doc.tool.name: i for i, doc in enumerate(self.documents)}
         self.postings: Mapping[str, Mapping[int, float]] = _postings(self.documents)
@@ -198,8 +208,10 @@ class SearchIndex:
         domain_descriptions: Mapping[str, str],
         previous: SearchIndex | None = None,
         semantic: SemanticRanker | None = None,
+        glosser: Glosser | None = None,
     ) -> SearchIndex:
-        """The index of ``tools``, reusing the analysed documents of ``previous`` for unchanged tools."""
+        """The index of ``tools``, reusing the analysed documents of ``previous`` for unchanged tools
+        (the glosser is the same for the gateway's life, so a reused document is glossed alike)."""
         reusable = {doc.tool.name: doc for doc in previous.documents} if previous is not None else {}
         with _collector_paused():
             documents = []
@@ -209,8 +221,8 @@ class SearchIndex:
                 if old is not None and old.domain_description == description and old.tool == tool:
                     documents.append(old)
                 else:
-                    documents.append(ToolDocument.of(tool, description))
-            return cls(documents, semantic)
+                    documents.append(ToolDocument.of(tool, description, glosser))
+            return cls(documents, semantic, glosser)
 
 
 @contextmanager

