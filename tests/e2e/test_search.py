@@ -81,6 +81,12 @@ async def test_non_english_descriptions_are_searchable(client: Client) -> None:
     assert (await discover(client, query="搜索结果"))["results"][0]["name"] == "bing_search"
 
 
+async def test_an_english_query_finds_a_chinese_description_through_its_glosses(client: Client) -> None:
+    # "keyword" is only in the CC-CEDICT gloss of 关键词 (the multilingual extra, which make test installs)
+    results = (await discover(client, query="look up a keyword"))["results"]
+    assert [hit["name"] for hit in results][:1] == ["bing_search"]
+
+
 async def test_signatures_resolve_refs(client: Client) -> None:
     text = await discover(client, query="schedule a meeting", format="signatures")
     assert text.startswith("calendar.events.create(event: {title: str, start?: Annotated[str, Format('date-time')]}")
