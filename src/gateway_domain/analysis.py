@@ -1,7 +1,7 @@
 """How text becomes search terms, the same way for tools and for queries.
 
 Words are split on snake, kebab, camel case and dots (as ``text.words`` does), accents are folded,
-common English stop words (and the fragments of "Apple's" or "don't") dropped and the rest stemmed.
+clitics ("Apple's", "don't") and common English stop words dropped and the rest stemmed.
 Chinese, Japanese and Korean have no spaces between words, so runs of those characters become
 overlapping character pairs: the usual way to index them without a dictionary, and enough for a
 query in those languages to find tools described in them (an English query needs a ``Glosser``).
@@ -28,11 +28,12 @@ STOP_WORDS = frozenset(
     please same she should so some such than that the their theirs them themselves then there these they
     this those through to too under until up very via was we were what when where which while who whom
     why will with would you your yours yourself yourselves
-    s t d ll re ve m
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 
 
+_CLITIC = re.compile(r"(?<=[A-Za-z])(?:n['’]t|['’](?:s|re|ve|ll|d|m))\b", re.IGNORECASE)
+"""The endings of "Apple's", "don't", "we're": split off, they would be the terms s, t, re."""
 _CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")
 _MAX_CACHED_WORDS = 200_000
 
@@ -75,6 +76,8 @@ def _word_terms(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """The search terms of ``text``, in order, repeats kept (term frequency matters)."""
+    if "'" in text or "’" in text:
+        text = _CLITIC.sub("", text)
     if text.isascii() or not _HAS_CJK.search(text):
         return _word_terms(text)
     found: list[str] = []

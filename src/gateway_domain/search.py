@@ -72,7 +72,7 @@ def query_terms(index: SearchIndex, query: str) -> dict[str, float]:
                 want(correction, TYPO_WEIGHTS[distance])
         for synonym in SYNONYMS.get(term, ()):
             want(synonym, SYNONYM_WEIGHT)
-    for term in terms(glossed(query, index.glosser)):
+    for term in terms(glossed(query, index.glosser, query=True)):
         want(term, SYNONYM_WEIGHT)
     return weighted
 

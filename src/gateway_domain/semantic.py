@@ -16,6 +16,7 @@ that share no word with the query (``bench/search_quality.py`` measured both).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -38,22 +39,36 @@ class SemanticRanker(Protocol):
 
 SEMANTIC_WEIGHT = 0.5
 """How much the semantic score counts beside the lexical one (both rescaled to at most 1)."""
+MIN_SPREAD = 0.05
+"""The least range of similarities rescaled to 0–1: among a handful of tools (a search inside a
+small domain) near-equal similarities must not count as a full point apart."""
 
 
 def score_fusion(
     lexical: Sequence[tuple[int, float]], nearest: Sequence[tuple[int, float]], weight: float = SEMANTIC_WEIGHT
 ) -> dict[int, float]:
-    """Each position's fused score from (position, score) lists, best first: its lexical score as a
-    share of the best one, plus ``weight`` times its similarity rescaled so that the nearest text
-    counts 1 and the last one listed 0 (a tool missing from a list scores 0 in it)."""
+    """Each position's fused score from (position, score) lists, the lexical one best first.
+
+    The lexical score counts as a share of the best one; the similarity is rescaled so that the
+    nearest text counts 1 and the least near 0 (over at least ``MIN_SPREAD``) and is added at
+    ``weight``, so it moves a tool by at most that share of the best lexical score. A tool only
+    the semantic list holds is kept when its similarity counts for something, or when nothing
+    matched lexically (then the semantic ranking is all there is). Non-finite similarities
+    (a model that knows no word of the query) are ignored.
+    """
     fused: dict[int, float] = {}
-    if lexical and lexical[0][1] > 0:
-        best = lexical[0][1]
+    best = lexical[0][1] if lexical else 0.0
+    if best > 0:
         fused = {position: score / best for position, score in lexical}
-    if nearest:
-        high, low = nearest[0][1], nearest[-1][1]
-        spread = high - low
-        for position, similarity in nearest:
-            share = (similarity - low) / spread if spread > 0 else 1.0
+    similar = [(position, similarity) for position, similarity in nearest if math.isfinite(similarity)]
+    if not similar:
+        return fused
+    semantic_only = not fused
+    high = max(similarity for _, similarity in similar)
+    low = min(similarity for _, similarity in similar)
+    spread = max(high - low, MIN_SPREAD)
+    for position, similarity in similar:
+        share = (similarity - low) / spread
+        if share > 0 or semantic_only or position in fused:
             fused[position] = fused.get(position, 0.0) + weight * share
     return fused

@@ -41,8 +41,9 @@ def test_terms_drop_stop_words_and_stem() -> None:
     assert terms("Show me the files in a folder") == ["show", "fil", "folder"]
 
 
-def test_possessive_and_contraction_fragments_are_no_terms() -> None:
-    assert terms("Apple's stock, don't wait") == ["appl", "stock", "don", "wait"]
+def test_clitics_are_dropped_but_single_letters_kept() -> None:
+    assert terms("Apple’s stock, don't wait, we're here") == ["appl", "stock", "wait"]
+    assert terms("vitamin D in m/s") == ["vitamin", "d", "m", "s"]
 
 
 def test_accents_are_folded() -> None:

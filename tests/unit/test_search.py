@@ -156,6 +156,17 @@ class DictionaryGlosser:
         self.asked.append(text)
         return " ".join(english for chinese, english in self.words.items() if chinese in text)
 
+    def gloss_if_ready(self, text: str) -> str:
+        return self.gloss(text)
+
+
+class BrokenGlosser:
+    def gloss(self, text: str) -> str:
+        raise OSError("dictionary unreadable")
+
+    def gloss_if_ready(self, text: str) -> str:
+        raise OSError("dictionary unreadable")
+
 
 TRENDS = ready(
     "trends",
@@ -179,6 +190,12 @@ def test_a_glosser_lets_an_english_query_find_a_tool_described_in_chinese() -> N
 def test_a_chinese_query_is_glossed_to_find_english_descriptions() -> None:
     snapshot = build_snapshot((TRENDS, OTHER), glosser=DictionaryGlosser(GLOSSES))
     assert names(snapshot, "买")[0] == "buy_item"
+
+
+def test_a_failing_glosser_never_stops_indexing_or_search() -> None:
+    snapshot = build_snapshot((TRENDS, OTHER), glosser=BrokenGlosser())
+    assert names(snapshot, "weibo trending")[0] == "get-weibo-trending"
+    assert names(snapshot, "热搜")[0] == "get-weibo-trending"  # character pairs still match
 
 
 def test_news_is_not_the_plural_of_new() -> None:
@@ -270,3 +287,15 @@ def test_score_fusion_keeps_the_lexical_rankers_confidence() -> None:
     assert fused[4] == pytest.approx(0.5 * 0.5)  # no word in common, found by meaning alone
     assert score_fusion([], nearest)[3] == pytest.approx(0.5)
     assert score_fusion(lexical, [])[1] == 1.0
+
+
+def test_score_fusion_among_a_few_tools_does_not_blow_up_tiny_differences() -> None:
+    fused = score_fusion([(1, 10.0), (2, 8.0)], [(2, 0.301), (1, 0.300)])
+    assert fused[1] > fused[2]
+    assert score_fusion([(1, 5.0)], [(1, 0.7)]) == {1: 1.0}  # one similarity says nothing
+
+
+def test_score_fusion_ignores_what_says_nothing() -> None:
+    fused = score_fusion([(1, 4.0)], [(2, float("nan")), (3, 0.9), (4, 0.5)])
+    assert set(fused) == {1, 3}  # no NaN; a semantic-only tool rescaled to 0 is left out
+    assert set(score_fusion([], [(3, 0.9), (4, 0.5)])) == {3, 4}  # unless it is all there is
