@@ -9,9 +9,12 @@ then tries to download it; pointing its cache at the package's own folder loads 
 Vectors are kept by text, so rebuilding the index after one domain changes embeds only that
 domain's new texts.
 
-A query's similarities are one matrix–vector product: 0.1 ms on one thread for 10,000 tools. Left
-to OpenBLAS's thread pool, the same product took 8 ms at p90 whenever the machine's other core was
-busy (the threads wait for each other), so it runs with BLAS limited to one thread.
+A query's similarities are one matrix–vector product: 0.1–0.25 ms on one thread for 10,000 tools.
+Left to OpenBLAS's thread pool, the same product took 8 ms at p90 whenever the machine's other core
+was busy (the threads wait for each other), so BLAS is held to one thread. That limit is set once,
+when the first ranker is made, for the whole process (nothing else in the gateway uses BLAS):
+setting and restoring it around each product, as at first, re-sized OpenBLAS's pool every time and
+cost 0.5 ms a query on its own.
 """
 
 from __future__ import annotations
@@ -44,6 +47,13 @@ def load_wordllama() -> _Model:
 
 
 _BLAS = ThreadpoolController()
+_blas_limits: list[object] = []
+
+
+def _one_blas_thread() -> None:
+    """Hold BLAS to one thread from now on (the limiter is kept so that it stays in force)."""
+    if not _blas_limits:
+        _blas_limits.append(_BLAS.limit(limits=1, user_api="blas"))
 
 
 class WordLlamaIndex:
@@ -63,8 +73,7 @@ class WordLlamaIndex:
         vectors = self._vectors if positions is None else self._vectors[positions]
         if not len(vectors):
             return []
-        with _BLAS.limit(limits=1, user_api="blas"):
-            similarity = vectors @ wanted
+        similarity = vectors @ wanted
         count = min(limit, len(similarity))
         top = np.argpartition(-similarity, count - 1)[:count]
         top = top[np.argsort(-similarity[top], kind="stable")]
@@ -78,6 +87,7 @@ class WordLlamaRanker:
     def __init__(self, model: _Model | None = None) -> None:
         self.model = model if model is not None else load_wordllama()
         self._known: dict[str, Matrix] = {}
+        _one_blas_thread()
 
     def index(self, texts: Sequence[str]) -> WordLlamaIndex:
         missing = list(dict.fromkeys(text for text in texts if text not in self._known))
