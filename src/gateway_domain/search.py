@@ -146,7 +146,7 @@ def rank(
     among = sorted(scope) if scope is not None else None
     nearest = index.semantic.nearest(query, RERANK_DEPTH, among)
     fused = score_fusion(lexical, nearest)
-    total = len(scores) + sum(1 for position, _ in nearest if position not in scores)
+    total = len(scores) + sum(1 for position in fused if position not in scores)
     return _ranked(index, fused, max(depth, RERANK_DEPTH)), total
 
 

@@ -276,6 +276,8 @@ def test_a_semantic_ranking_is_fused_with_the_lexical_one() -> None:
     results = names(snapshot, "folder")
     assert results[0] == "list_directory"  # first lexically, well placed semantically
     assert "git_status" in results[:3]  # no word in common, but the semantic ranker's favourite
+    page = search(snapshot.search_index, "folder", limit=200)
+    assert page.total == len(page.hits)  # semantic neighbours that count for nothing are not results
 
 
 def test_score_fusion_keeps_the_lexical_rankers_confidence() -> None:
