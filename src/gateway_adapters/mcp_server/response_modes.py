@@ -23,11 +23,13 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-FastPath = Callable[[Scope, bytes, Send], Awaitable[bool]]
-"""Serves a request from its read body when it can (``True``), else leaves it to the apps."""
+FastPath = Callable[[Scope, bytes, Receive, Send], Awaitable[bool]]
+"""Serves a request from its read body when it can (``True``), else leaves it to the apps; it
+gets ``receive`` to notice the caller disconnecting."""
 
 _MODERN = {version.encode() for version in MODERN_PROTOCOL_VERSIONS}
-_MAX_PEEK = 4 * 1024 * 1024  # the SDK refuses larger bodies anyway
+_MAX_PEEK = 4 * 1024 * 1024
+"""The SDK's own body limit: a larger body is left to it (a 413), never to the fast path."""
 
 
 def _has_header(scope: Scope, name: bytes) -> bool:
@@ -84,7 +86,7 @@ class ResponseModeRouter:
                 break
         body = b"".join(chunks)
         more = bool(message.get("more_body", False))
-        if not more and self._fast is not None and await self._fast(scope, body, send):
+        if not more and size <= _MAX_PEEK and self._fast is not None and await self._fast(scope, body, receive, send):
             return
         # A progressToken (or a body with escapes that might spell one) needs the stream mode.
         app = self._stream_app if more or b'"progressToken"' in body or b"\\u" in body else self._json_app
