@@ -203,22 +203,16 @@ def test_auth_settings_refuse_what_would_weaken_them(tmp_path: Path) -> None:
     ]
 
 
-def test_semantic_search_is_auto_unless_turned_on_or_off() -> None:
+@pytest.mark.parametrize(
+    ("variable", "field"),
+    [("GATEWAY_SEARCH_SEMANTIC", "semantic_search"), ("GATEWAY_SEARCH_GLOSSES", "search_glosses")],
+)
+def test_a_search_extra_is_auto_unless_turned_on_or_off(variable: str, field: str) -> None:
     upstreams = {"GATEWAY_UPSTREAMS": json.dumps({"crm": "http://crm/mcp"})}
-    assert load_config(upstreams).semantic_search is SemanticSearch.AUTO
-    assert load_config({**upstreams, "GATEWAY_SEARCH_SEMANTIC": "OFF"}).semantic_search is SemanticSearch.OFF
-    assert problems({**upstreams, "GATEWAY_SEARCH_SEMANTIC": "maybe"}) == [
-        "GATEWAY_SEARCH_SEMANTIC: expected one of auto, on, off, got 'maybe'"
-    ]
-
-
-def test_chinese_glosses_are_auto_unless_turned_on_or_off() -> None:
-    upstreams = {"GATEWAY_UPSTREAMS": json.dumps({"crm": "http://crm/mcp"})}
-    assert load_config(upstreams).search_glosses is OptionalExtra.AUTO
-    assert load_config({**upstreams, "GATEWAY_SEARCH_GLOSSES": "Off"}).search_glosses is OptionalExtra.OFF
-    assert problems({**upstreams, "GATEWAY_SEARCH_GLOSSES": "yes"}) == [
-        "GATEWAY_SEARCH_GLOSSES: expected one of auto, on, off, got 'yes'"
-    ]
+    assert getattr(load_config(upstreams), field) is OptionalExtra.AUTO
+    assert getattr(load_config({**upstreams, variable: "Off"}), field) is OptionalExtra.OFF
+    assert getattr(load_config({**upstreams, variable: "ON"}), field) is SemanticSearch.ON  # the old name too
+    assert problems({**upstreams, variable: "maybe"}) == [f"{variable}: expected one of auto, on, off, got 'maybe'"]
 
 
 @pytest.mark.parametrize(
