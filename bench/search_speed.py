@@ -9,7 +9,9 @@ parameters drawn from a realistic vocabulary, and prints:
   nothing (what a restart costs);
 - a rebuild after one domain changed (what each arriving listing costs: the other domains'
   analysed documents are reused);
-- search latency p50/p90/p99 over ``--queries`` queries of 2–6 words, some misspelt.
+- search latency p50/p90/p99 over ``--queries`` queries of 2–6 words, some misspelt (with
+  ``--semantic``, each query is also run lexically right after, for a ratio this noisy machine
+  cannot spoil).
 
 ``--semantic`` adds the WordLlama ranker (the ``semantic`` extra) to every build and query.
 """
@@ -136,14 +138,19 @@ def main() -> None:
     rebuild, _ = timed(lambda: build_snapshot(changed, previous=snapshot, semantic=ranker))
 
     index = snapshot.search_index
+    lexical = SearchIndex(index.documents) if semantic is not None else None
     asked = queries(args.queries)
     for query in asked[:20]:
         search(index, query)  # warm caches (term analysis) as a running gateway has them
-    latencies = []
+    latencies, lexical_latencies = [], []
     for query in asked:
         started = time.perf_counter()
         search(index, query)
         latencies.append((time.perf_counter() - started) * 1000)
+        if lexical is not None:  # the same query without the semantic ranker, in the same moment
+            started = time.perf_counter()
+            search(lexical, query)
+            lexical_latencies.append((time.perf_counter() - started) * 1000)
     cuts = statistics.quantiles(latencies, n=100)
     ranker_name = "lexical + wordllama" if semantic else "lexical"
     print(f"catalogue: {args.tools} tools in {args.domains} domains; ranker: {ranker_name}")
@@ -153,6 +160,12 @@ def main() -> None:
     print(f"full build (snapshot + index, from nothing): best {min(builds):.3f} s, median {median:.3f} s")
     print(f"rebuild after one domain changed:            {rebuild:.3f} s")
     print(f"search over {len(asked)} queries: p50 {cuts[49]:.3f} ms  p90 {cuts[89]:.3f} ms  p99 {cuts[98]:.3f} ms")
+    if lexical_latencies:
+        lexical_cuts = statistics.quantiles(lexical_latencies, n=100)
+        print(
+            f"  the same queries, lexical only, interleaved: p50 {lexical_cuts[49]:.3f} ms"
+            f"  p90 {lexical_cuts[89]:.3f} ms  (fused ÷ lexical at p50: {cuts[49] / lexical_cuts[49]:.2f})"
+        )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,13 @@ then tries to download it; pointing its cache at the package's own folder loads 
 Vectors are kept by text, so rebuilding the index after one domain changes embeds only that
 domain's new texts.
 
-A query's similarities are one matrix–vector product: 0.1–0.25 ms on one thread for 10,000 tools.
+A query's similarities are one matrix–vector product: 0.1–0.25 ms on one thread for 10,000 tools
+while the matrix (10 MB) is in the CPU's cache. In a running search it is not: scoring the query's
+words first has evicted it, and reading it from memory took 1.1 ms on a 2-core cloud machine. So a
+large catalogue is searched in two steps (a Matryoshka funnel): WordLlama's vectors are trained so
+that their first dimensions carry most of the meaning, and the first half, stored apart, picks the
+``FUNNEL_WIDTH`` nearest candidates at half the memory traffic; the full vectors then rank those.
+On 10,000 synthetic tools the funnel's 100 nearest are 98% the exact 100 (the rest are near ties).
 Left to OpenBLAS's thread pool, the same product took 8 ms at p90 whenever the machine's other core
 was busy (the threads wait for each other), so BLAS is held to one thread. That limit is set once,
 when the first ranker is made, for the whole process (nothing else in the gateway uses BLAS):
@@ -56,29 +62,47 @@ def _one_blas_thread() -> None:
         _blas_limits.append(_BLAS.limit(limits=1, user_api="blas"))
 
 
+FUNNEL_WIDTH = 400
+"""How many candidates the first half of the vectors passes to the full ones, at least."""
+FUNNEL_FROM = 2_000
+"""Below this many vectors (1 KB each: 2 MB in all, which the cache holds) the exact product is as fast."""
+
+
 class WordLlamaIndex:
-    """Unit vectors of the indexed texts; similarity is a dot product."""
+    """Unit vectors of the indexed texts, split into their first half and the rest (each stored
+    contiguously, so that the funnel's first step reads only the first); similarity is a dot product."""
 
     def __init__(self, model: _Model, vectors: Matrix) -> None:
         self._model = model
-        self._vectors = vectors
+        cut = vectors.shape[1] // 2
+        self._head: Matrix = np.ascontiguousarray(vectors[:, :cut])
+        self._tail: Matrix = np.ascontiguousarray(vectors[:, cut:])
 
     def nearest(self, query: str, limit: int, among: Sequence[int] | None = None) -> Sequence[tuple[int, float]]:
-        if not len(self._vectors) or limit <= 0:
+        if not len(self._head) or limit <= 0:
             return []
         wanted = self._model.embed([query], norm=True)[0]
         if not np.isfinite(wanted).all():
             return []  # nothing in the query the model knows
+        cut = self._head.shape[1]
+        head, tail = wanted[:cut], wanted[cut:]
         positions = np.asarray(among, dtype=np.intp) if among is not None else None
-        vectors = self._vectors if positions is None else self._vectors[positions]
-        if not len(vectors):
+        rows = self._head if positions is None else self._head[positions]
+        if not len(rows):
             return []
-        similarity = vectors @ wanted
+        width = max(FUNNEL_WIDTH, 4 * limit)
+        if len(rows) >= max(FUNNEL_FROM, 2 * width):
+            coarse = rows @ head
+            candidates = np.argpartition(-coarse, width - 1)[:width]
+            chosen = candidates if positions is None else positions[candidates]
+            similarity = coarse[candidates] + self._tail[chosen] @ tail
+        else:
+            chosen = np.arange(len(rows)) if positions is None else positions
+            similarity = rows @ head + (self._tail if positions is None else self._tail[positions]) @ tail
         count = min(limit, len(similarity))
         top = np.argpartition(-similarity, count - 1)[:count]
         top = top[np.argsort(-similarity[top], kind="stable")]
-        chosen = top if positions is None else positions[top]
-        return [(int(position), float(similarity[row])) for position, row in zip(chosen, top, strict=True)]
+        return [(int(position), float(similarity[row])) for position, row in zip(chosen[top], top, strict=True)]
 
 
 class WordLlamaRanker:
@@ -90,7 +114,9 @@ class WordLlamaRanker:
         _one_blas_thread()
 
     def index(self, texts: Sequence[str]) -> WordLlamaIndex:
-        missing = list(dict.fromkeys(text for text in texts if text not in self._known))
+        # Shortest first: WordLlama pads each batch to its longest text, so batches of like lengths
+        # waste less (a quarter of the time for 10,000 new tools).
+        missing = sorted(dict.fromkeys(text for text in texts if text not in self._known), key=len)
         known = {text: self._known[text] for text in texts if text in self._known}
         if missing:
             embedded = self.model.embed(missing, norm=True)
