@@ -114,9 +114,10 @@ class _Parameters:
 
 
 @lru_cache(maxsize=4096)
-def _context_terms(domain: str, group: str, description: str) -> list[str]:
-    """The same for every tool of a group: analysed once. Callers must not change the list."""
-    return terms(f"{domain} {group} {description}")
+def _context_terms(domain: str, group: str, description: str, gloss: str) -> list[str]:
+    """The same for every tool of a group (``gloss``: the description's, when it is in another
+    language): analysed once. Callers must not change the list."""
+    return terms(f"{domain} {group} {description} {gloss}")
 
 
 def _counts(items: list[str]) -> dict[str, int]:
@@ -160,7 +161,7 @@ class ToolDocument:
             terms(tool.description) + terms(glossed(tool.description, glosser)),
             terms(" ".join(parameters.names)),
             terms(parameter_text) + terms(glossed(parameter_text, glosser)),
-            _context_terms(tool.domain, tool.group, domain_description),
+            _context_terms(tool.domain, tool.group, domain_description, glossed(domain_description, glosser)),
         )
         return cls(
             tool=tool,

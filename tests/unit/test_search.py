@@ -187,6 +187,13 @@ def test_a_glosser_lets_an_english_query_find_a_tool_described_in_chinese() -> N
     assert all(not text.isascii() for text in glosser.asked)  # English descriptions are never glossed
 
 
+def test_a_domain_described_in_chinese_is_found_by_an_english_query() -> None:
+    hot = ready("hot", spec("get-36kr", "36kr"), spec("get-ithome", "IT home"), description="热门新闻和话题")
+    assert "get-36kr" not in names(build_snapshot((hot, OTHER)), "news topics")
+    glossed = names(build_snapshot((hot, OTHER), glosser=DictionaryGlosser(GLOSSES)), "news topics")
+    assert set(glossed[:2]) == {"get-36kr", "get-ithome"}
+
+
 def test_a_chinese_query_is_glossed_to_find_english_descriptions() -> None:
     snapshot = build_snapshot((TRENDS, OTHER), glosser=DictionaryGlosser(GLOSSES))
     assert names(snapshot, "买")[0] == "buy_item"
