@@ -552,10 +552,15 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
 
 
 def _extra_mode(environ: Mapping[str, str], name: str, problems: list[str]) -> OptionalExtra:
-    value = environ.get(name, "").strip().lower() or OptionalExtra.AUTO.value
-    if value not in {mode.value for mode in OptionalExtra}:
+    return parse_extra_mode(environ.get(name, ""), name, problems)
+
+
+def parse_extra_mode(raw: object, label: str, problems: list[str]) -> OptionalExtra:
+    """``auto``, ``on`` or ``off`` in any case ('' means ``auto``); anything else is a problem."""
+    value = (raw.strip().lower() or OptionalExtra.AUTO.value) if isinstance(raw, str) else raw
+    if not isinstance(value, str) or value not in {mode.value for mode in OptionalExtra}:
         allowed = ", ".join(mode.value for mode in OptionalExtra)
-        problems.append(f"{name}: expected one of {allowed}, got {value!r}")
+        problems.append(f"{label}: expected one of {allowed}, got {value!r}")
         return OptionalExtra.AUTO
     return OptionalExtra(value)
 

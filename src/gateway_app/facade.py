@@ -17,6 +17,7 @@ from typing import Any, TypeGuard
 
 import anyio
 import uvicorn
+from attrs import frozen
 from fastmcp import FastMCP
 from fastmcp.server.auth import AuthProvider
 from starlette.applications import Starlette
@@ -44,6 +45,7 @@ from .config import (
     UpstreamConfig,
     apply_headers,
     parse_descriptions,
+    parse_extra_mode,
     parse_upstreams,
 )
 from .hook_loading import load_hooks
@@ -73,21 +75,38 @@ def _is_adapter(value: object) -> TypeGuard[Upstream]:
     return callable(getattr(value, "list_tools", None)) and callable(getattr(value, "call_tool", None))
 
 
+@frozen
+class _PythonSettings:
+    upstreams: dict[str, UpstreamConfig]
+    descriptions: dict[str, str]
+    semantic_search: OptionalExtra
+    search_glosses: OptionalExtra
+
+
 def _python_config(
     sources: Mapping[str, Any],
     upstream_headers: Mapping[str, Mapping[str, str]] | None,
     domain_descriptions: Mapping[str, str] | None,
-) -> tuple[dict[str, UpstreamConfig], dict[str, str]]:
-    """Validate URL/object sources with the same rules as the environment, naming the parameters."""
+    semantic_search: object,
+    search_glosses: object,
+) -> _PythonSettings:
+    """Validate the constructor's arguments with the same rules as the environment, naming the
+    parameters, and raise one ``ConfigError`` listing every problem."""
     problems: list[str] = []
     upstreams, named = parse_upstreams(dict(sources), "upstreams", problems) if sources else ({}, set())
     apply_headers(upstreams, named, dict(upstream_headers) if upstream_headers else None, "upstream_headers", problems)
     descriptions = parse_descriptions(
         dict(domain_descriptions) if domain_descriptions else None, "domain_descriptions", problems
     )
+    settings = _PythonSettings(
+        upstreams,
+        descriptions,
+        parse_extra_mode(semantic_search, "semantic_search", problems),
+        parse_extra_mode(search_glosses, "search_glosses", problems),
+    )
     if problems:
         raise ConfigError(problems)
-    return upstreams, descriptions
+    return settings
 
 
 class GatewayServer:
@@ -124,16 +143,16 @@ class GatewayServer:
         adapters: dict[str, Upstream] = {d: source for d, source in upstreams.items() if _is_adapter(source)}
         sources = {domain: source for domain, source in upstreams.items() if domain not in adapters}
         headers = {d: h for d, h in (upstream_headers or {}).items() if d not in adapters}
-        configured, descriptions = _python_config(sources, headers, domain_descriptions)
+        settings = _python_config(sources, headers, domain_descriptions, semantic_search, search_glosses)
         config = GatewayConfig(
-            upstreams=configured,
+            upstreams=settings.upstreams,
             name=name,
             instructions=instructions,
-            domain_descriptions=descriptions,
+            domain_descriptions=settings.descriptions,
             refresh_interval=refresh_interval,
             domain_grants=domain_grants,
-            semantic_search=OptionalExtra(semantic_search.lower()),
-            search_glosses=OptionalExtra(search_glosses.lower()),
+            semantic_search=settings.semantic_search,
+            search_glosses=settings.search_glosses,
             code_mode=CodeModeConfig(
                 enabled=code_mode or code_sandbox is not None,
                 limits=code_mode_limits or CodeLimits(),

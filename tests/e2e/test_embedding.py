@@ -84,3 +84,14 @@ def test_the_facade_rejects_bad_upstreams_with_the_same_messages() -> None:
         "upstreams.bad name: a domain name must be 1-48 characters of letters, digits, '_' or '-', "
         "starting with a letter or digit",
     ]
+
+
+def test_the_facade_names_a_bad_search_setting_instead_of_failing_in_an_enum() -> None:
+    from gateway_app import ConfigError
+
+    with pytest.raises(ConfigError) as error:
+        GatewayServer({}, semantic_search="yes", search_glosses=True)  # type: ignore[arg-type]
+    assert error.value.problems == [
+        "semantic_search: expected one of auto, on, off, got 'yes'",
+        "search_glosses: expected one of auto, on, off, got True",
+    ]
