@@ -117,7 +117,8 @@ def _top(scores: Mapping[int, float], count: int) -> list[tuple[int, float]]:
 
 
 def _by_score_then_name(index: SearchIndex, top: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    return sorted(top, key=lambda item: (-item[1], index.documents[item[0]].tool.name))
+    names = index.names
+    return sorted(top, key=lambda item: (-item[1], names[item[0]]))
 
 
 def _ranked(index: SearchIndex, scores: Mapping[int, float], count: int) -> list[tuple[int, float]]:
@@ -128,18 +129,20 @@ def _ranked(index: SearchIndex, scores: Mapping[int, float], count: int) -> list
 def _with_name_bonus(
     index: SearchIndex, top: list[tuple[int, float]], wanted: AbstractSet[str]
 ) -> list[tuple[int, float]]:
-    """``top`` with the bonus added to every tool whose whole name the query spells out.
+    """``top`` (best first) with the bonus added to every tool whose whole name the query spells
+    out, in no particular order.
 
     Only the best lexical matches get it, so they stay the best after it: the list is still the top.
     """
     if not top:
         return top
     bonus = NAME_BONUS * top[0][1]
+    documents = index.documents
     boosted = []
     for position, score in top:
-        name_terms = index.documents[position].name_terms
+        name_terms = documents[position].name_terms
         boosted.append((position, score + bonus if name_terms and name_terms <= wanted else score))
-    return _by_score_then_name(index, boosted)
+    return boosted
 
 
 def rank(
@@ -154,7 +157,7 @@ def rank(
         scores = {position: score for position, score in scores.items() if position in scope}
     lexical = _with_name_bonus(index, _top(scores, max(depth, RERANK_DEPTH)), weighted.keys())
     if index.semantic is None:
-        return lexical, len(scores)
+        return _by_score_then_name(index, lexical), len(scores)
     among = sorted(scope) if scope is not None else None
     nearest = index.semantic.nearest(query, RERANK_DEPTH, among)
     fused = score_fusion(lexical, nearest)

@@ -188,7 +188,9 @@ class SearchIndex:
         self.glosser = glosser
         """Glosses queries in other languages as the documents were glossed."""
         self.documents: tuple[ToolDocument, ...] = tuple(documents)
-        self.position: Mapping[str, int] = {doc.tool.name: i for i, doc in enumerate(self.documents)}
+        self.names: tuple[str, ...] = tuple(doc.tool.name for doc in self.documents)
+        """Each position's tool name (for breaking ties in rankings)."""
+        self.position: Mapping[str, int] = {name: i for i, name in enumerate(self.names)}
         self.postings: Mapping[str, Mapping[int, float]] = _postings(self.documents)
         self.typos = TypoIndex(self.postings)
         self.semantic: SemanticIndex | None = (

@@ -47,7 +47,7 @@ small domain) near-equal similarities must not count as a full point apart."""
 def score_fusion(
     lexical: Sequence[tuple[int, float]], nearest: Sequence[tuple[int, float]], weight: float = SEMANTIC_WEIGHT
 ) -> dict[int, float]:
-    """Each position's fused score from (position, score) lists, the lexical one best first.
+    """Each position's fused score from (position, score) lists (in any order).
 
     The lexical score counts as a share of the best one; the similarity is rescaled so that the
     nearest text counts 1 and the least near 0 (over at least ``MIN_SPREAD``) and is added at
@@ -57,7 +57,7 @@ def score_fusion(
     (a model that knows no word of the query) are ignored.
     """
     fused: dict[int, float] = {}
-    best = lexical[0][1] if lexical else 0.0
+    best = max((score for _, score in lexical), default=0.0)
     if best > 0:
         fused = {position: score / best for position, score in lexical}
     similar = [(position, similarity) for position, similarity in nearest if math.isfinite(similarity)]

@@ -296,6 +296,7 @@ def test_score_fusion_keeps_the_lexical_rankers_confidence() -> None:
     assert fused[4] == pytest.approx(0.5 * 0.5)  # no word in common, found by meaning alone
     assert score_fusion([], nearest)[3] == pytest.approx(0.5)
     assert score_fusion(lexical, [])[1] == 1.0
+    assert score_fusion(lexical[::-1], nearest) == fused  # the lexical list may come in any order
 
 
 def test_score_fusion_among_a_few_tools_does_not_blow_up_tiny_differences() -> None:
