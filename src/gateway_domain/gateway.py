@@ -223,20 +223,31 @@ class Gateway:
         """Whether callers see different things (token grants or visibility hooks are set)."""
         return self._access.per_caller
 
+    @property
+    def code_per_caller(self) -> bool:
+        """Whether an authorizer decides who may use ``execute_code`` (see ``may_run_code``)."""
+        return self._code is not None and self._code.mode.authorizer is not None
+
+    @property
+    def instructions_per_caller(self) -> bool:
+        """Whether the handshake text depends on the caller (``instructions_for``)."""
+        return self._custom_instructions is None and (self.per_caller or self.code_per_caller)
+
     def instructions(self) -> str:
         """The handshake text for every caller: it names the domains only when all callers see the
         same ones (with per-caller rules, ``instructions_for`` names each caller's own)."""
         if self._custom_instructions is not None:
             return self._custom_instructions
         domains = () if self.per_caller else self._snapshot.domains.values()
-        return build_instructions(domains, code_mode=self.code_mode)
+        return build_instructions(domains, code_mode=self.code_mode and not self.code_per_caller)
 
     async def instructions_for(self, ctx: CallContext) -> str:
-        """The handshake text naming only the domains this caller may see."""
-        if self._custom_instructions is not None or not self.per_caller:
+        """The handshake text naming only the domains this caller may see, and ``execute_code``
+        only when the caller may use it."""
+        if not self.instructions_per_caller:
             return self.instructions()
-        visible = await self._visible(ctx)
-        return build_instructions(visible.domains.values(), code_mode=self.code_mode)
+        snapshot = await self._visible(ctx) if self.per_caller else self._snapshot
+        return build_instructions(snapshot.domains.values(), code_mode=await self.may_run_code(ctx))
 
     async def register(self, registration: UpstreamRegistration) -> None:
         """Add (or replace) an upstream. Its domain is pending until the next refresh lists it."""
@@ -591,10 +602,24 @@ class Gateway:
             raise GatewayError(
                 ErrorCode.EXECUTION_ERROR, "execute_code is not enabled on this gateway (GATEWAY_CODE_MODE=true)."
             )
-        authorizer = self._code.mode.authorizer
-        if authorizer is not None and not await authorizer(await self._access.user(ctx), ctx):
+        if not await self.may_run_code(ctx):
             raise GatewayError(ErrorCode.FORBIDDEN, "execute_code is not allowed for this caller.")
         return await self._code.run(code, ctx, await self._visible(ctx))
+
+    async def may_run_code(self, ctx: CallContext = ANONYMOUS) -> bool:
+        """Whether ``execute_code`` is on and the code-mode authorizer (if any) lets this caller use
+        it. An authorizer that fails refuses, and the failure is logged: a broken rule must not open
+        the sandbox to everyone. Callers it refuses are not shown ``execute_code`` at all."""
+        if self._code is None:
+            return False
+        authorizer = self._code.mode.authorizer
+        if authorizer is None:
+            return True
+        try:
+            return bool(await authorizer(await self._access.user(ctx), ctx))
+        except Exception:
+            log.exception("the code-mode authorizer failed; execute_code is refused to this caller")
+            return False
 
     def _code_names(self, snapshot: RegistrySnapshot) -> Mapping[str, str] | None:
         """Tool name → the identifier execute_code binds it to, for signatures (code mode only)."""

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import anyio
 import pytest
 from fastmcp import Client
+from fastmcp.client.transports import StreamableHttpTransport
 
-from gateway_app import CallResult, GatewayServer, ToolSpec, UpstreamCall
+from gateway_app import CallContext, CallResult, GatewayServer, ToolSpec, UpstreamCall
 from tests.processes import fixture_server, free_port
 
 pytestmark = pytest.mark.e2e
@@ -95,3 +96,25 @@ def test_the_facade_names_a_bad_search_setting_instead_of_failing_in_an_enum() -
         "semantic_search: expected one of auto, on, off, got 'yes'",
         "search_glosses: expected one of auto, on, off, got True",
     ]
+
+
+async def test_execute_code_is_listed_only_to_callers_the_code_authorizer_admits() -> None:
+    async def admins(user: object, ctx: CallContext) -> bool:
+        return ctx.headers.get("x-role") == "admin"
+
+    port = free_port()
+    server = GatewayServer({"calc": Calculator()}, code_mode=True, code_mode_authorizer=admins)
+    await server.populate()
+    url = f"http://127.0.0.1:{port}/mcp"
+    async with anyio.create_task_group() as group:
+        group.start_soon(server.run_async, "streamable-http", "127.0.0.1", port)
+        await wait_for_port(port)
+        for role, admitted in (("admin", True), ("user", False)):
+            async with Client(StreamableHttpTransport(url, headers={"X-Role": role})) as client:
+                listed = {tool.name for tool in await client.list_tools()}
+                assert ("execute_code" in listed) is admitted, role
+                assert ("execute_code" in (client.instructions or "")) is admitted, role
+                assert "calc" in (client.instructions or "")
+                answer = await client.call_tool_mcp("execute_code", {"code": "await square(x=3)"})
+                assert bool(answer.is_error) is not admitted, answer
+        group.cancel_scope.cancel()

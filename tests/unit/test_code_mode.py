@@ -114,6 +114,33 @@ async def test_the_authorizer_can_refuse_a_caller() -> None:
     assert (await gateway.execute_code("1 + 1", CallContext(headers={"X-Role": "admin"}))).value == 2
 
 
+async def test_a_refused_caller_is_not_told_about_execute_code_and_a_failing_authorizer_refuses() -> None:
+    async def admins(user: Any, ctx: CallContext) -> bool:
+        if "x-role" not in ctx.headers:
+            raise RuntimeError("no role")
+        return ctx.headers.get("x-role") == "admin"
+
+    gateway, _, _ = await coded(authorizer=admins)
+    admin_ctx, user_ctx = CallContext(headers={"X-Role": "admin"}), CallContext(headers={"X-Role": "user"})
+    nobody = ANONYMOUS
+    assert gateway.instructions_per_caller
+    assert await gateway.may_run_code(admin_ctx)
+    assert not await gateway.may_run_code(user_ctx)
+    assert not await gateway.may_run_code(nobody)  # the authorizer raised: refused, not let through
+    assert (await code_error(gateway, "1", nobody)).code == "forbidden"
+    assert "execute_code" in await gateway.instructions_for(admin_ctx)
+    assert "execute_code" not in await gateway.instructions_for(user_ctx)
+    assert "execute_code" not in gateway.instructions()  # the text every caller gets before its own
+    assert "crm" in await gateway.instructions_for(user_ctx)
+
+
+async def test_without_an_authorizer_every_caller_may_run_code() -> None:
+    gateway, _, _ = await coded()
+    assert not gateway.instructions_per_caller
+    assert await gateway.may_run_code(CallContext(headers={"X-Role": "user"}))
+    assert "execute_code" in gateway.instructions()
+
+
 async def test_without_code_mode_there_is_no_execute_code() -> None:
     error = await code_error(Gateway(), "1")
     assert error.code == "execution_error"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 import mcp_types as mt
@@ -105,7 +105,8 @@ _REFRESH = mt.ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_w
 
 
 class _CallerInstructions(Middleware):
-    """The handshake names only the domains this caller may see (with per-caller visibility)."""
+    """The handshake names only the domains this caller may see (with per-caller visibility), and
+    ``execute_code`` is listed and mentioned only to callers the code-mode authorizer lets use it."""
 
     def __init__(self, gateway: Gateway) -> None:
         self._gateway = gateway
@@ -116,7 +117,7 @@ class _CallerInstructions(Middleware):
         call_next: CallNext[mt.InitializeRequest, mt.InitializeResult | None],
     ) -> mt.InitializeResult | None:
         result = await call_next(context)
-        if result is not None and self._gateway.per_caller:
+        if result is not None and self._gateway.instructions_per_caller:
             result.instructions = await self._gateway.instructions_for(call_context(None))
         return result
 
@@ -126,13 +127,23 @@ class _CallerInstructions(Middleware):
         call_next: CallNext[mt.DiscoverRequest, mt.DiscoverResult | dict[str, Any]],
     ) -> mt.DiscoverResult | dict[str, Any]:
         result = await call_next(context)
-        if self._gateway.per_caller:
+        if self._gateway.instructions_per_caller:
             text = await self._gateway.instructions_for(call_context(None))
             if isinstance(result, dict):
                 result["instructions"] = text
             else:
                 result.instructions = text
         return result
+
+    async def on_list_tools(
+        self,
+        context: MiddlewareContext[mt.ListToolsRequest],
+        call_next: CallNext[mt.ListToolsRequest, Sequence[Tool]],
+    ) -> Sequence[Tool]:
+        tools = await call_next(context)
+        if self._gateway.code_per_caller and not await self._gateway.may_run_code(call_context(None)):
+            return [tool for tool in tools if tool.name != "execute_code"]
+        return tools
 
 
 def execute_tool_runner(gateway: Gateway) -> Callable[[str, Any, CallContext], Awaitable[ToolResult]]:
