@@ -1,6 +1,6 @@
 """Search quality on the labelled catalogues of ``../shared/eval``: lexical alone, fused, glossed.
 
-    .venv/bin/python bench/search_quality.py [--eval-dir PATH] [--lexical-only] [--misses]
+    .venv/bin/python bench/search_quality.py [--eval-dir PATH] [--lexical-only] [--misses] [--described]
 
 Loads each catalogue into the registry (``build_snapshot``, as the gateway does), runs every
 labelled query through ``search`` and prints Recall@1/@5/@10, Hit@5, MRR and nDCG@10 with the
@@ -12,7 +12,9 @@ rows the ``multilingual`` extra (CC-CEDICT glosses of Chinese descriptions).
 - mcpproxy golden set: 47 queries over 45 tools of 7 servers; a result is ``server:tool``.
 - LiveMCPBench: 95 tasks over 527 tools of 70 servers, each server_key a domain; the annotated
   tools are bare names, so a result counts when its original name is one of them (each name once).
-  Tasks none of whose annotated names exist in the catalogue are left out.
+  Tasks none of whose annotated names exist in the catalogue are left out. With ``--described``
+  it runs once more with each server's catalogue description as its domain description (cut as
+  the gateway cuts a server's own words when the operator gives none).
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ from pathlib import Path
 
 from attrs import frozen
 
+from gateway_domain.gateway import SELF_DESCRIPTION_CHARS
 from gateway_domain.glossing import Glosser
 from gateway_domain.registry import DomainState, DomainStatus, RegistrySnapshot, build_snapshot
 from gateway_domain.search import search
 from gateway_domain.semantic import SemanticRanker
+from gateway_domain.signatures import first_sentence
 from gateway_domain.tools import Tool, ToolSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +79,7 @@ def mcpproxy(eval_dir: Path) -> Catalogue:
     return Catalogue("mcpproxy golden", states, queries, lambda tool: f"{tool.domain}:{tool.original_name}")
 
 
-def livemcpbench(eval_dir: Path) -> Catalogue:
+def livemcpbench(eval_dir: Path, described: bool = False) -> Catalogue:
     servers = json.loads((eval_dir / "livemcpbench" / "tools.json").read_text())
     tasks = json.loads((eval_dir / "livemcpbench" / "annotations.json").read_text())
     states = []
@@ -87,7 +91,10 @@ def livemcpbench(eval_dir: Path) -> Catalogue:
                 for t in listing["tools"]
             ]
             names.update(spec.name for spec in specs)
-            states.append(_state(key, specs))
+            # As the gateway describes a domain by its server's words when the operator gives none.
+            said = server.get("description") or ""
+            description = first_sentence(said, SELF_DESCRIPTION_CHARS) if described else ""
+            states.append(_state(key, specs, description))
     queries = []
     for task in tasks:
         listed = task["Annotator Metadata"]["Tools"]
@@ -95,7 +102,8 @@ def livemcpbench(eval_dir: Path) -> Catalogue:
         known = {name: 1 for name in wanted if name in names}
         if known:
             queries.append(Query(task["Question"], known))
-    return Catalogue("LiveMCPBench tasks", states, queries, lambda tool: tool.original_name)
+    name = "LiveMCPBench described" if described else "LiveMCPBench tasks"
+    return Catalogue(name, states, queries, lambda tool: tool.original_name)
 
 
 def scores(ranked: Sequence[str], gains: Mapping[str, int]) -> dict[str, float]:
@@ -145,6 +153,11 @@ def main() -> None:
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
     parser.add_argument("--lexical-only", action="store_true", help="skip the fused ranker")
     parser.add_argument("--misses", action="store_true", help="print the queries whose relevant tools miss the top 5")
+    parser.add_argument(
+        "--described",
+        action="store_true",
+        help="also run LiveMCPBench with each server's catalogue description as its domain description",
+    )
     args = parser.parse_args()
     if not args.eval_dir.is_dir():
         sys.exit(f"no eval data at {args.eval_dir}: put ../shared beside the repository or pass --eval-dir")
@@ -172,6 +185,8 @@ def main() -> None:
                 rankers.append(Ranker("fused + glosses", semantic, glosser))
 
     catalogues = [mcpproxy(args.eval_dir), livemcpbench(args.eval_dir)]
+    if args.described:
+        catalogues.append(livemcpbench(args.eval_dir, described=True))
     header = f"{'catalogue':<20} {'ranker':<34} {'queries':>7} " + " ".join(f"{m:>8}" for m in METRICS)
     print(header)
     print("-" * len(header))

@@ -12,7 +12,7 @@ from gateway_domain.glossing import Glosser
 from gateway_domain.hooks import ExecutionContext, ExecutionDenied, HookRunner, ListToolsContext
 from gateway_domain.identity import DomainGrants, Identity
 from gateway_domain.policy import AccessPolicy
-from gateway_domain.ports import NoopTracer, ProgressSink, Span, Tracer, Upstream, UpstreamCall
+from gateway_domain.ports import NoopTracer, ProgressSink, SelfDescribing, Span, Tracer, Upstream, UpstreamCall
 from gateway_domain.registry import DomainChange, DomainState, DomainStatus, RegistrySnapshot
 from gateway_domain.semantic import SemanticIndex, SemanticRanker
 from gateway_domain.tools import CallResult, JsonObject, Tool, ToolSpec
@@ -43,6 +43,7 @@ __all__ = [
     "ProgressSink",
     "RegistrySnapshot",
     "RetryPolicy",
+    "SelfDescribing",
     "SemanticIndex",
     "SemanticRanker",
     "Span",

@@ -39,7 +39,7 @@ from gateway_domain.identity import DomainGrants
 from gateway_domain.instructions import build_instructions
 from gateway_domain.paging import DEFAULT_RESPONSE_BYTES
 from gateway_domain.policy import OPEN, AccessPolicy
-from gateway_domain.ports import NoopTracer, Tracer, Upstream, UpstreamCall
+from gateway_domain.ports import NoopTracer, SelfDescribing, Tracer, Upstream, UpstreamCall
 from gateway_domain.registry import (
     DomainChange,
     DomainState,
@@ -52,11 +52,14 @@ from gateway_domain.registry import (
 from gateway_domain.resolution import resolve_tool
 from gateway_domain.search import search, search_scope, snapshot_index
 from gateway_domain.semantic import SemanticRanker
-from gateway_domain.signatures import signature
+from gateway_domain.signatures import first_sentence, signature
 from gateway_domain.tools import CallResult, Tool, ToolSpec
 from gateway_domain.visibility import Access
 
 log = logging.getLogger(__name__)
+
+SELF_DESCRIPTION_CHARS = 300
+"""At most this much of what a server says about itself describes its domain."""
 
 DEFAULT_LIST_TIMEOUT = 30.0
 DEFAULT_CALL_TIMEOUT = 60.0
@@ -415,8 +418,31 @@ class Gateway:
         # A refused tool stays unnamed even when the upstream listed it badly.
         skipped = tuple(s for s in skipped if self._policy.permits(state.name, s.name, s.name))
         return evolve(
-            state, status=DomainStatus.READY, specs=kept, skipped=skipped, error_code=None, error_message=None
+            state,
+            status=DomainStatus.READY,
+            specs=kept,
+            skipped=skipped,
+            error_code=None,
+            error_message=None,
+            description=self._description(state),
         )
+
+    def _description(self, state: DomainState) -> str:
+        """The operator's description of the domain, else what its server says about itself: its
+        first sentence, which names what the server is for (what follows is usually how to use
+        it), cut short: it is the upstream's text, and it goes into the handshake."""
+        registration = self._registrations.get(state.name)
+        if registration is None or registration.description:
+            return state.description
+        upstream = registration.upstream
+        if not isinstance(upstream, SelfDescribing):
+            return state.description
+        try:
+            said = upstream.self_description()
+        except Exception:
+            log.exception("domain %s: the upstream's description could not be read", state.name)
+            return state.description
+        return first_sentence(said, SELF_DESCRIPTION_CHARS) if isinstance(said, str) else state.description
 
     # -------------------------------------------------------------- discover
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from attrs import field, frozen
 
@@ -49,6 +49,19 @@ class Upstream(Protocol):
     async def list_tools(self) -> Sequence[ToolSpec]: ...
 
     async def call_tool(self, call: UpstreamCall) -> CallResult: ...
+
+
+@runtime_checkable
+class SelfDescribing(Protocol):
+    """An upstream that can say what it is (optional beside ``Upstream``).
+
+    A domain the operator did not describe is described by its server, so that the domain list in
+    ``discover_tools()`` and the handshake say what each upstream is for.
+    """
+
+    def self_description(self) -> str:
+        """What the server said about itself when the session opened ('' if nothing, or not yet)."""
+        ...
 
 
 class Span(Protocol):

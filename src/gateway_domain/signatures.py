@@ -9,6 +9,7 @@ as ``{key: type, optional?: type}``, and ``$ref`` is resolved against the schema
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -227,6 +228,16 @@ def short_description(text: str, limit: int = _DESCRIPTION_CHARS) -> str:
     first = text.strip().split("\n\n", 1)[0]
     flat = " ".join(first.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+_SENTENCE = re.compile(r".+?(?:[.!?](?=\s|$)|[。！？])")
+
+
+def first_sentence(text: str, limit: int) -> str:
+    """The first sentence of the first paragraph, on one line, cut at ``limit`` characters."""
+    flat = short_description(text, len(text) + 1)
+    found = _SENTENCE.match(flat)
+    return short_description(found.group(0) if found else flat, limit)
 
 
 def signature(tool: Tool) -> str:

@@ -46,3 +46,29 @@ async def test_with_per_caller_rules_the_shared_text_names_no_domain() -> None:
     mine = await gateway.instructions_for(CallContext(identity=Identity("u", {"domains": ["public"]})))
     assert "- **public** (1 tool)" in mine
     assert "secret_ops" not in mine
+
+
+class DescribedUpstream(FakeUpstream):
+    def __init__(self, said: str | Exception) -> None:
+        super().__init__([spec("search_objects", "Search the collection.")])
+        self.said = said
+
+    def self_description(self) -> str:
+        if isinstance(self.said, Exception):
+            raise self.said
+        return self.said
+
+
+async def test_a_domain_nobody_described_is_described_by_its_server_cut_short() -> None:
+    said = "Access to the Metropolitan Museum of Art collection.\n\nUse search_objects first. " + "x " * 300
+    gateway = Gateway()
+    await gateway.register(UpstreamRegistration("met", DescribedUpstream(said)))
+    await gateway.register(UpstreamRegistration("art", DescribedUpstream(said), description="Our own words"))
+    await gateway.register(UpstreamRegistration("broken", DescribedUpstream(RuntimeError("no"))))
+    await gateway.refresh()
+    text = gateway.instructions()
+    assert "- **met** (1 tool) — Access to the Metropolitan Museum of Art collection." in text
+    assert "Use search_objects" not in text  # the first paragraph only
+    assert "- **art** (1 tool) — Our own words" in text  # the operator's description wins
+    assert "- **broken** (1 tool)\n" in text  # a server that cannot say is listed without
+    assert gateway.snapshot.domains["met"].description == "Access to the Metropolitan Museum of Art collection."

@@ -2,7 +2,7 @@ from typing import Any
 
 import pytest
 
-from gateway_domain.signatures import return_type, short_description, signature, signature_block
+from gateway_domain.signatures import first_sentence, return_type, short_description, signature, signature_block
 from gateway_domain.tools import Tool, ToolSpec
 
 
@@ -140,3 +140,17 @@ def test_a_block_adds_the_first_paragraph_of_the_description_on_one_line() -> No
     assert signature_block(tool) == "t() -> Any\n    Does a thing."
     assert short_description("x" * 300).endswith("…")
     assert len(short_description("x" * 300)) == 240
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Access to the Met collection. Use search first.", "Access to the Met collection."),
+        ("Version 2.0 of the maps API!\nMore.", "Version 2.0 of the maps API!"),
+        ("一个中文必应搜索工具。可以搜索网页", "一个中文必应搜索工具。"),
+        ("No full stop at all", "No full stop at all"),
+        ("A long one " + "word " * 100 + "end.", "A long one" + " word" * 6 + "…"),
+    ],
+)
+def test_the_first_sentence_of_a_servers_words(text: str, first: str) -> None:
+    assert first_sentence(text, 42) == first

@@ -25,6 +25,14 @@ MAX_LIST_PAGES = 1000
 T = TypeVar("T")
 
 
+def _described(client: Client) -> str:
+    info: Any = client.server_info
+    for text in (getattr(info, "description", None), client.instructions, getattr(info, "title", None)):
+        if isinstance(text, str) and text.strip():
+            return text.strip()
+    return ""
+
+
 class McpUpstream:
     """An upstream MCP server reached over any SDK transport, through one long-lived session.
 
@@ -42,6 +50,7 @@ class McpUpstream:
     ) -> None:
         self.domain = domain
         self._list_headers = dict(list_headers or {})
+        self._self_description = ""
         # The handshake is part of discovering the upstream: it carries the listing credentials too.
         self._keeper = SessionKeeper(
             domain, connect, connect_timeout=connect_timeout, restart=restart, handshake_headers=self._list_headers
@@ -63,7 +72,13 @@ class McpUpstream:
     async def list_tools(self) -> Sequence[ToolSpec]:
         return await self._on_session(lambda connection: self._list_all(connection.client), self._list_headers)
 
+    def self_description(self) -> str:
+        """The server's ``serverInfo.description``, else its handshake ``instructions``, else its
+        title, as of the last listing ('' when it gave none)."""
+        return self._self_description
+
     async def _list_all(self, client: Client) -> list[ToolSpec]:
+        self._self_description = _described(client)
         specs: list[ToolSpec] = []
         cursor: str | None = None
         seen: set[str] = set()
