@@ -161,6 +161,8 @@ class GatewayConfig:
     semantic_search: OptionalExtra = OptionalExtra.AUTO
     search_glosses: OptionalExtra = OptionalExtra.AUTO
     code_mode: CodeModeConfig = field(factory=CodeModeConfig)
+    self_descriptions: bool = True
+    """Whether a domain without a description takes its server's own words."""
 
     def access_policy(self) -> AccessPolicy:
         """The policy of the upstreams' own ``allowed_tools`` and ``denied_tools``."""
@@ -529,6 +531,7 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
 
     semantic = _extra_mode(environ, "GATEWAY_SEARCH_SEMANTIC", problems)
     glosses = _extra_mode(environ, "GATEWAY_SEARCH_GLOSSES", problems)
+    self_descriptions = _switch(environ, "GATEWAY_SELF_DESCRIPTIONS", True, problems)
 
     if problems:
         raise ConfigError(problems)
@@ -548,7 +551,20 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
         semantic_search=semantic,
         search_glosses=glosses,
         code_mode=code_mode,
+        self_descriptions=self_descriptions,
     )
+
+
+def _switch(environ: Mapping[str, str], name: str, default: bool, problems: list[str]) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    problems.append(f"{name}: expected true or false, got {raw[:40]!r}")
+    return default
 
 
 def _extra_mode(environ: Mapping[str, str], name: str, problems: list[str]) -> OptionalExtra:

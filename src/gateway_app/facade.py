@@ -128,6 +128,7 @@ class GatewayServer:
         refresh_interval: float | None = None,
         semantic_search: str = "auto",
         search_glosses: str = "auto",
+        self_descriptions: bool = True,
         access_policy: AccessPolicy | None = None,
         hooks: Sequence[Any] = (),
         auth: JwtSettings | AuthProvider | None = None,
@@ -153,6 +154,7 @@ class GatewayServer:
             domain_grants=domain_grants,
             semantic_search=settings.semantic_search,
             search_glosses=settings.search_glosses,
+            self_descriptions=bool(self_descriptions),
             code_mode=CodeModeConfig(
                 enabled=code_mode or code_sandbox is not None,
                 limits=code_mode_limits or CodeLimits(),
@@ -226,6 +228,7 @@ class GatewayServer:
             semantic=semantic_ranker(config.semantic_search),
             glosser=search_glosser(config.search_glosses),
             code_mode=mode,
+            self_descriptions=config.self_descriptions,
         )
         self._registrations: list[UpstreamRegistration] = []
         self._registered = False

@@ -53,6 +53,7 @@ from gateway_domain.resolution import resolve_tool
 from gateway_domain.search import search, search_scope, snapshot_index
 from gateway_domain.semantic import SemanticRanker
 from gateway_domain.signatures import first_sentence, signature
+from gateway_domain.text import printable
 from gateway_domain.tools import CallResult, Tool, ToolSpec
 from gateway_domain.visibility import Access
 
@@ -125,15 +126,18 @@ class Gateway:
         semantic: SemanticRanker | None = None,
         glosser: Glosser | None = None,
         response_budget: int = DEFAULT_RESPONSE_BYTES,
+        self_descriptions: bool = True,
     ) -> None:
         """``semantic`` adds a meaning-based ranking to search (fused with the lexical one);
         ``glosser`` lets English queries find tools described in other languages;
+        ``self_descriptions`` lets an upstream describe a domain the operator did not describe;
         ``response_budget`` is the size in bytes every discovery answer is paged to stay under;
         ``code_mode`` switches ``execute_code`` on."""
         self._tracer: Tracer = tracer or NoopTracer()
         self._semantic = semantic
         self._glosser = glosser
         self._budget = response_budget
+        self._self_descriptions = self_descriptions
         self._policy = policy
         self._access = Access(hooks, grants)
         self._startup_wait = startup_wait
@@ -257,11 +261,13 @@ class Gateway:
         async with self._write_lock:
             self._registrations[registration.domain] = registration
             previous = self._states.get(registration.domain)
-            self._states[registration.domain] = DomainState(
+            # Until the new upstream lists its tools, the domain keeps its tools and its description.
+            state = DomainState(
                 name=registration.domain,
-                description=registration.description,
+                description=previous.description if previous else "",
                 specs=previous.specs if previous else (),
             )
+            self._states[registration.domain] = evolve(state, description=self._description(state))
             await self._rebuild()
 
     async def unregister(self, domain: str) -> bool:
@@ -413,7 +419,13 @@ class Gateway:
 
     def _apply(self, state: DomainState, outcome: Sequence[ToolSpec] | GatewayError) -> DomainState:
         if isinstance(outcome, GatewayError):
-            return evolve(state, status=DomainStatus.FAILED, error_code=outcome.code, error_message=outcome.message)
+            return evolve(
+                state,
+                status=DomainStatus.FAILED,
+                error_code=outcome.code,
+                error_message=outcome.message,
+                description=self._description(state),
+            )
         kept, skipped = ingest(outcome)
         # A refused tool stays unnamed even when the upstream listed it badly.
         skipped = tuple(s for s in skipped if self._policy.permits(state.name, s.name, s.name))
@@ -432,17 +444,21 @@ class Gateway:
         first sentence, which names what the server is for (what follows is usually how to use
         it), cut short: it is the upstream's text, and it goes into the handshake."""
         registration = self._registrations.get(state.name)
-        if registration is None or registration.description:
+        if registration is None:
             return state.description
+        if registration.description:
+            return registration.description
         upstream = registration.upstream
-        if not isinstance(upstream, SelfDescribing):
+        if not self._self_descriptions or not isinstance(upstream, SelfDescribing):
             return state.description
         try:
             said = upstream.self_description()
         except Exception:
             log.exception("domain %s: the upstream's description could not be read", state.name)
             return state.description
-        return first_sentence(said, SELF_DESCRIPTION_CHARS) if isinstance(said, str) else state.description
+        if not isinstance(said, str) or not said.strip():
+            return state.description  # not connected yet, or silent now: keep what it said before
+        return first_sentence(printable(said), SELF_DESCRIPTION_CHARS)
 
     # -------------------------------------------------------------- discover
 
@@ -472,14 +488,16 @@ class Gateway:
         }
         with self._tracer.start_span("gateway.discover_tools", attributes) as span:
             try:
-                result, count = self._discover(request, await self._visible(ctx))
+                coded = self._code is not None and await self.may_run_code(ctx)
+                result, count = self._discover(request, await self._visible(ctx), coded)
             except GatewayError as error:
                 span.record_error(error, error.code)
                 raise
             span.set_attribute("gateway.result_count", count)
             return result
 
-    def _discover(self, request: DiscoverRequest, snapshot: RegistrySnapshot) -> tuple[Discovery, int]:
+    def _discover(self, request: DiscoverRequest, snapshot: RegistrySnapshot, coded: bool) -> tuple[Discovery, int]:
+        """``coded``: the caller may use execute_code, so signatures name each tool's code binding."""
         fmt = request.parsed_format()
         if request.domain is not None and request.domain not in snapshot.domains:
             raise domain_not_found(request.domain, snapshot)
@@ -493,7 +511,7 @@ class Gateway:
             if request.group not in snapshot.domains[request.domain].groups:
                 raise group_not_found(request.domain, request.group, snapshot)
         offset = request.parsed_offset()
-        code_names = self._code_names(snapshot) if fmt is DiscoverFormat.SIGNATURES else None
+        code_names = self._code_names(snapshot) if coded and fmt is DiscoverFormat.SIGNATURES else None
         query = (request.query or "").strip()
         if query:
             index = snapshot_index(snapshot)
@@ -644,7 +662,7 @@ class Gateway:
         try:
             return bool(await authorizer(await self._access.user(ctx), ctx))
         except Exception:
-            log.exception("the code-mode authorizer failed; execute_code is refused to this caller")
+            log.exception("deciding whether this caller may use execute_code failed; it is refused")
             return False
 
     def _code_names(self, snapshot: RegistrySnapshot) -> Mapping[str, str] | None:

@@ -230,7 +230,9 @@ def short_description(text: str, limit: int = _DESCRIPTION_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-_SENTENCE = re.compile(r".+?(?:[.!?](?=\s|$)|[。！？])")
+_SENTENCE = re.compile(r".+?(?:(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)[.!?](?=\s|$)|[。！？])")
+"""Up to a full stop before a space or the end (not the one of "e.g.", "i.e.", "etc." or "vs."),
+or a CJK full stop."""
 
 
 def first_sentence(text: str, limit: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 word_pattern = re.compile(r"[^\W_]+", re.UNICODE)
@@ -22,3 +23,9 @@ def words(text: str) -> list[str]:
 def normalized_name(name: str) -> str:
     """The name with case and separators erased, for matching ``get-user`` to ``GetUser``."""
     return "".join(words(name))
+
+
+def printable(text: str) -> str:
+    """``text`` without control and format characters (zero-width spaces, bidirectional overrides):
+    an upstream's words go before a model, and those can hide text from the people reading them."""
+    return "".join(char for char in text if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf"))

@@ -132,6 +132,33 @@ async def test_a_refused_caller_is_not_told_about_execute_code_and_a_failing_aut
     assert "execute_code" not in await gateway.instructions_for(user_ctx)
     assert "execute_code" not in gateway.instructions()  # the text every caller gets before its own
     assert "crm" in await gateway.instructions_for(user_ctx)
+    from gateway_domain import DiscoverRequest
+
+    signatures = DiscoverRequest(domain="crm", format="signatures")
+    assert "# in execute_code: get_user_v2" in ((await gateway.discover(signatures, admin_ctx)).text or "")
+    for refused in (user_ctx, nobody):
+        assert "execute_code" not in ((await gateway.discover(signatures, refused)).text or "")
+
+
+async def test_an_authorizer_and_per_caller_domains_together() -> None:
+    from gateway_domain import DomainGrants, Identity
+
+    async def admins(user: Any, ctx: CallContext) -> bool:
+        return ctx.headers.get("x-role") == "admin"
+
+    sandbox = FakeSandbox()
+    gateway = Gateway(code_mode=CodeMode(sandbox, CodeLimits(), authorizer=admins), grants=DomainGrants("domains"))
+    await gateway.register(UpstreamRegistration("crm", FakeUpstream([spec("crm_find")])))
+    await gateway.register(UpstreamRegistration("payroll", FakeUpstream([spec("pay")])))
+    await gateway.refresh()
+    crm_only = Identity(subject="ada", claims={"domains": ["crm"]})
+    admin = CallContext(headers={"X-Role": "admin"}, identity=crm_only)
+    user = CallContext(headers={"X-Role": "user"}, identity=crm_only)
+    for ctx, coded_ in ((admin, True), (user, False)):
+        text = await gateway.instructions_for(ctx)
+        assert "crm" in text
+        assert "payroll" not in text
+        assert ("execute_code" in text) is coded_
 
 
 async def test_without_an_authorizer_every_caller_may_run_code() -> None:

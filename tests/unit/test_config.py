@@ -215,6 +215,16 @@ def test_a_search_extra_is_auto_unless_turned_on_or_off(variable: str, field: st
     assert problems({**upstreams, variable: "maybe"}) == [f"{variable}: expected one of auto, on, off, got 'maybe'"]
 
 
+def test_servers_describe_their_domains_unless_turned_off() -> None:
+    upstreams = {"GATEWAY_UPSTREAMS": json.dumps({"crm": "http://crm/mcp"})}
+    assert load_config(upstreams).self_descriptions is True
+    assert load_config({**upstreams, "GATEWAY_SELF_DESCRIPTIONS": "false"}).self_descriptions is False
+    assert load_config({**upstreams, "GATEWAY_SELF_DESCRIPTIONS": " Yes "}).self_descriptions is True
+    assert problems({**upstreams, "GATEWAY_SELF_DESCRIPTIONS": "sometimes"}) == [
+        "GATEWAY_SELF_DESCRIPTIONS: expected true or false, got 'sometimes'"
+    ]
+
+
 @pytest.mark.parametrize(
     ("factory", "module", "extra"),
     [

@@ -309,3 +309,13 @@ def test_score_fusion_ignores_what_says_nothing() -> None:
     fused = score_fusion([(1, 4.0)], [(2, float("nan")), (3, 0.9), (4, 0.5)])
     assert set(fused) == {1, 3}  # no NaN; a semantic-only tool rescaled to 0 is left out
     assert set(score_fusion([], [(3, 0.9), (4, 0.5)])) == {3, 4}  # unless it is all there is
+
+
+def test_rankings_are_the_same_whether_scores_are_sorted_or_heaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gateway_domain.search as search_module
+
+    snapshot = catalogue()
+    queries = ("read file", "git", "time zone", "list directory contents", "commit")
+    sorted_ = {query: search(snapshot.search_index, query, limit=50).hits for query in queries}
+    monkeypatch.setattr(search_module, "SORT_UP_TO", 0)
+    assert {query: search(snapshot.search_index, query, limit=50).hits for query in queries} == sorted_

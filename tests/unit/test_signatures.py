@@ -147,6 +147,7 @@ def test_a_block_adds_the_first_paragraph_of_the_description_on_one_line() -> No
     [
         ("Access to the Met collection. Use search first.", "Access to the Met collection."),
         ("Version 2.0 of the maps API!\nMore.", "Version 2.0 of the maps API!"),
+        ("Search (e.g. Google). More.", "Search (e.g. Google)."),
         ("一个中文必应搜索工具。可以搜索网页", "一个中文必应搜索工具。"),
         ("No full stop at all", "No full stop at all"),
         ("A long one " + "word " * 100 + "end.", "A long one" + " word" * 6 + "…"),

@@ -67,6 +67,7 @@ def test_texts_indexed_before_are_not_embedded_again(ranker: WordLlamaRanker) ->
     counting.index(TEXTS[:2])
     counting.index(TEXTS)
     assert sorted(model.embedded) == sorted(TEXTS)
+    assert model.embedded[:2] == sorted(TEXTS[:2], key=len)  # shortest first: batches pad less
 
 
 def test_an_empty_catalogue_has_no_neighbours(ranker: WordLlamaRanker) -> None:
