@@ -15,8 +15,8 @@ from attrs import field, frozen
 from gateway_adapters.monty_sandbox import MontySandbox
 from gateway_domain.code_mode import CodeLimits
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
+from .env_values import switch
+
 _DEFAULTS = CodeLimits()
 MAX_WORKERS = 64
 
@@ -28,15 +28,6 @@ class CodeModeConfig:
     audit_verbatim: bool = False
     workers: int = 4
     """Sandbox worker processes: runs beyond this many at once wait (briefly) for one."""
-
-
-def _flag(environ: Mapping[str, str], name: str, problems: list[str]) -> bool:
-    raw = environ.get(name, "").strip().lower()
-    if raw in _TRUE:
-        return True
-    if raw not in _FALSE:
-        problems.append(f"{name}: expected true or false, got {raw[:40]!r}")
-    return False
 
 
 def _positive(environ: Mapping[str, str], name: str, default: float, *, whole: bool, problems: list[str]) -> float:
@@ -56,7 +47,7 @@ def _positive(environ: Mapping[str, str], name: str, default: float, *, whole: b
 
 
 def code_mode_settings(environ: Mapping[str, str], problems: list[str]) -> CodeModeConfig:
-    enabled = _flag(environ, "GATEWAY_CODE_MODE", problems)
+    enabled = switch(environ, "GATEWAY_CODE_MODE", False, problems)
     duration = _positive(
         environ, "GATEWAY_CODE_MODE_MAX_DURATION_SECS", _DEFAULTS.max_duration_secs, whole=False, problems=problems
     )
@@ -72,7 +63,7 @@ def code_mode_settings(environ: Mapping[str, str], problems: list[str]) -> CodeM
     calls = _positive(
         environ, "GATEWAY_CODE_MODE_MAX_NESTED_CALLS", _DEFAULTS.max_nested_calls, whole=True, problems=problems
     )
-    verbatim = _flag(environ, "GATEWAY_CODE_MODE_AUDIT_VERBATIM", problems)
+    verbatim = switch(environ, "GATEWAY_CODE_MODE_AUDIT_VERBATIM", False, problems)
     workers = _positive(environ, "GATEWAY_CODE_MODE_WORKERS", 4, whole=True, problems=problems)
     if workers > MAX_WORKERS:
         problems.append(f"GATEWAY_CODE_MODE_WORKERS: at most {MAX_WORKERS}, got {workers}")

@@ -26,6 +26,7 @@ from gateway_domain.arguments import json_type_name
 
 from .auth_config import auth_settings
 from .code_mode_config import CodeModeConfig, code_mode_settings
+from .env_values import switch
 
 DEFAULT_NAME = "mcp-discovery-gateway"
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -531,7 +532,7 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
 
     semantic = _extra_mode(environ, "GATEWAY_SEARCH_SEMANTIC", problems)
     glosses = _extra_mode(environ, "GATEWAY_SEARCH_GLOSSES", problems)
-    self_descriptions = _switch(environ, "GATEWAY_SELF_DESCRIPTIONS", True, problems)
+    self_descriptions = switch(environ, "GATEWAY_SELF_DESCRIPTIONS", True, problems)
 
     if problems:
         raise ConfigError(problems)
@@ -553,18 +554,6 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
         code_mode=code_mode,
         self_descriptions=self_descriptions,
     )
-
-
-def _switch(environ: Mapping[str, str], name: str, default: bool, problems: list[str]) -> bool:
-    raw = environ.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    problems.append(f"{name}: expected true or false, got {raw[:40]!r}")
-    return default
 
 
 def _extra_mode(environ: Mapping[str, str], name: str, problems: list[str]) -> OptionalExtra:

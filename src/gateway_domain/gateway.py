@@ -488,7 +488,8 @@ class Gateway:
         }
         with self._tracer.start_span("gateway.discover_tools", attributes) as span:
             try:
-                coded = self._code is not None and await self.may_run_code(ctx)
+                # Only signatures name execute_code's bindings: ask the authorizer only for them.
+                coded = request.parsed_format() is DiscoverFormat.SIGNATURES and await self.may_run_code(ctx)
                 result, count = self._discover(request, await self._visible(ctx), coded)
             except GatewayError as error:
                 span.record_error(error, error.code)
@@ -511,7 +512,7 @@ class Gateway:
             if request.group not in snapshot.domains[request.domain].groups:
                 raise group_not_found(request.domain, request.group, snapshot)
         offset = request.parsed_offset()
-        code_names = self._code_names(snapshot) if coded and fmt is DiscoverFormat.SIGNATURES else None
+        code_names = self._code_names(snapshot) if coded else None
         query = (request.query or "").strip()
         if query:
             index = snapshot_index(snapshot)
