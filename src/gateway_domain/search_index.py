@@ -143,9 +143,14 @@ class ToolDocument:
     @property
     def semantic_text(self) -> str:
         """What the semantic ranker embeds: the name in words, the gist of the description, the
-        parameter names."""
+        parameter names, and what the tool's domain is for. A tool rarely says which service it
+        belongs to ("search objects"), and the domain's description ("the Metropolitan Museum of
+        Art collection") is often what connects it to a request ("a painting")."""
         description = self.tool.description.strip().split("\n\n", 1)[0][:_SEMANTIC_DESCRIPTION_CHARS]
-        return f"{' '.join(words(self.tool.original_name))}: {description} {' '.join(self.parameter_names)}"
+        text = f"{' '.join(words(self.tool.original_name))}: {description} {' '.join(self.parameter_names)}"
+        if self.domain_description:
+            text = f"{text} ({self.domain_description.strip()[:_SEMANTIC_DESCRIPTION_CHARS]})"
+        return text
 
     @classmethod
     def of(cls, tool: Tool, domain_description: str = "", glosser: Glosser | None = None) -> ToolDocument:

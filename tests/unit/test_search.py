@@ -287,6 +287,14 @@ def test_a_semantic_ranking_is_fused_with_the_lexical_one() -> None:
     assert page.total == len(page.hits)  # semantic neighbours that count for nothing are not results
 
 
+def test_a_tool_is_embedded_with_what_its_domain_is_for() -> None:
+    semantic = FakeSemantic("Museum")
+    works = ready("works", spec("search-objects", "Search objects by keyword."), description="The Met Museum.")
+    snapshot = build_snapshot([TIME, works], semantic=semantic)
+    assert names(snapshot, "a painting")[0] == "search-objects"  # only its domain's words say "museum"
+    assert [text for text in semantic.texts if text.endswith("(The Met Museum.)")] == semantic.texts[-1:]
+
+
 def test_score_fusion_keeps_the_lexical_rankers_confidence() -> None:
     lexical = [(1, 10.0), (2, 9.0), (3, 2.0)]
     nearest = [(3, 0.8), (2, 0.7), (4, 0.6), (1, 0.4)]
