@@ -32,3 +32,17 @@ async def test_an_undescribed_domain_takes_its_servers_own_words() -> None:
     finally:
         for part in (process, alpha, beta):
             part.stop()
+
+
+async def test_a_server_that_cannot_list_its_tools_is_still_described() -> None:
+    server, url = fixture_server("unlisted")
+    process, base = gateway({"GATEWAY_UPSTREAMS": json.dumps({"weather": url})})
+    try:
+        async with Client(f"{base}/mcp", timeout=30) as client:
+            listing = json.loads((await client.call_tool_mcp("discover_tools", {})).content[0].text)
+            [weather] = listing["domains"]
+            assert (weather["status"], weather["tool_count"]) == ("failed", 0)
+            assert weather["description"] == "Weather forecasts for any city."
+    finally:
+        for part in (process, server):
+            part.stop()

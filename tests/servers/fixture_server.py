@@ -126,6 +126,25 @@ def gamma() -> FastMCP[Any]:
     return server
 
 
+class RefuseListing(Middleware):
+    async def on_list_tools(self, context: Any, call_next: Any) -> Any:
+        raise ToolError("listing is broken on this server")
+
+
+def unlisted() -> FastMCP[Any]:
+    """A server that opens sessions and says what it is, but cannot list its tools."""
+    server: FastMCP[Any] = FastMCP(
+        "unlisted", instructions="Weather forecasts for any city. Call forecast first.", middleware=[RefuseListing()]
+    )
+
+    @server.tool
+    async def forecast(city: str) -> str:
+        """Tomorrow's weather."""
+        return f"sunny in {city}"
+
+    return server
+
+
 def delta() -> FastMCP[Any]:
     server: FastMCP[Any] = FastMCP("delta")
 
@@ -215,7 +234,15 @@ def catalog() -> FastMCP[Any]:
     return server
 
 
-PROFILES = {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta, "guarded": gamma, "catalog": catalog}
+PROFILES = {
+    "alpha": alpha,
+    "beta": beta,
+    "gamma": gamma,
+    "delta": delta,
+    "guarded": gamma,
+    "catalog": catalog,
+    "unlisted": unlisted,
+}
 
 if __name__ == "__main__":
     from starlette.middleware import Middleware

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from types import TracebackType
+from typing import Any
 
 import anyio
 import mcp_types as mt
@@ -64,6 +65,15 @@ def relay_results_unvalidated(client: Client) -> None:
     client.session.validate_tool_result = _accept_as_sent  # type: ignore[method-assign]
 
 
+def _described(client: Client) -> str:
+    """The server's ``serverInfo.description``, else its handshake ``instructions``, else its title."""
+    info: Any = client.server_info
+    for text in (getattr(info, "description", None), client.instructions, getattr(info, "title", None)):
+        if isinstance(text, str) and text.strip():
+            return text.strip()
+    return ""
+
+
 class _Attempt:
     """One connection attempt that several callers may wait on."""
 
@@ -101,6 +111,8 @@ class SessionKeeper:
         self._failures = 0
         self._restart_at: float | None = None
         self._last_error: GatewayError | None = None
+        self.self_description = ""
+        """What the server said about itself at the last handshake ('' if nothing yet)."""
 
     async def __aenter__(self) -> SessionKeeper:
         stack = AsyncExitStack()
@@ -217,6 +229,7 @@ class SessionKeeper:
                 relay_results_unvalidated(connection.client)
                 self._generation += 1
                 self._connection, self._stop = connection, stop
+                self.self_description = _described(connection.client)
                 started = True
                 log.info("upstream %s: session open (%s)", self._domain, connection.client.protocol_version)
                 task_status.started(connection)

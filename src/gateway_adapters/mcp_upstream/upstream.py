@@ -25,14 +25,6 @@ MAX_LIST_PAGES = 1000
 T = TypeVar("T")
 
 
-def _described(client: Client) -> str:
-    info: Any = client.server_info
-    for text in (getattr(info, "description", None), client.instructions, getattr(info, "title", None)):
-        if isinstance(text, str) and text.strip():
-            return text.strip()
-    return ""
-
-
 class McpUpstream:
     """An upstream MCP server reached over any SDK transport, through one long-lived session.
 
@@ -50,7 +42,6 @@ class McpUpstream:
     ) -> None:
         self.domain = domain
         self._list_headers = dict(list_headers or {})
-        self._self_description = ""
         # The handshake is part of discovering the upstream: it carries the listing credentials too.
         self._keeper = SessionKeeper(
             domain, connect, connect_timeout=connect_timeout, restart=restart, handshake_headers=self._list_headers
@@ -74,11 +65,10 @@ class McpUpstream:
 
     def self_description(self) -> str:
         """The server's ``serverInfo.description``, else its handshake ``instructions``, else its
-        title, as of the last listing ('' when it gave none)."""
-        return self._self_description
+        title, as of the last handshake ('' when it gave none)."""
+        return self._keeper.self_description
 
     async def _list_all(self, client: Client) -> list[ToolSpec]:
-        self._self_description = _described(client)
         specs: list[ToolSpec] = []
         cursor: str | None = None
         seen: set[str] = set()
