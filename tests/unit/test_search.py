@@ -254,6 +254,19 @@ def test_an_unchanged_tool_is_not_analysed_again() -> None:
     assert names(second, "changes")[0] == "git_diff"
 
 
+def test_a_new_domain_description_is_analysed_and_embedded_again() -> None:
+    semantic = FakeSemantic("Museum")
+    first = build_snapshot([TIME, ready("works", spec("search-objects", "Search objects."))], semantic=semantic)
+    described = ready("works", spec("search-objects", "Search objects."), description="The Met Museum.")
+    second = build_snapshot([TIME, described], previous=first, semantic=semantic)
+    before = {doc.tool.name: doc for doc in first.search_index.documents}
+    after = {doc.tool.name: doc for doc in second.search_index.documents}
+    assert after["search-objects"] is not before["search-objects"]
+    assert after["convert_time"] is before["convert_time"]
+    assert semantic.texts[-1].endswith("(The Met Museum.)")
+    assert names(second, "museum")[0] == "search-objects"
+
+
 def test_a_tool_renamed_by_a_collision_is_found_by_both_names() -> None:
     snapshot = catalogue(ready("a", spec("search", "Search a.")), ready("b", spec("search", "Search b.")))
     document = ToolDocument.of(snapshot.tools["b_search"])
