@@ -530,8 +530,8 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
     if hook_module is not None and not re.match(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$", hook_module):
         problems.append(f"GATEWAY_HOOK_MODULE: expected 'package.module:factory', got {hook_module!r}")
 
-    semantic = _extra_mode(environ, "GATEWAY_SEARCH_SEMANTIC", problems)
-    glosses = _extra_mode(environ, "GATEWAY_SEARCH_GLOSSES", problems)
+    semantic = parse_extra_mode(environ.get("GATEWAY_SEARCH_SEMANTIC", ""), "GATEWAY_SEARCH_SEMANTIC", problems)
+    glosses = parse_extra_mode(environ.get("GATEWAY_SEARCH_GLOSSES", ""), "GATEWAY_SEARCH_GLOSSES", problems)
     self_descriptions = switch(environ, "GATEWAY_SELF_DESCRIPTIONS", True, problems)
 
     if problems:
@@ -554,10 +554,6 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
         code_mode=code_mode,
         self_descriptions=self_descriptions,
     )
-
-
-def _extra_mode(environ: Mapping[str, str], name: str, problems: list[str]) -> OptionalExtra:
-    return parse_extra_mode(environ.get(name, ""), name, problems)
 
 
 def parse_extra_mode(raw: object, label: str, problems: list[str]) -> OptionalExtra:
