@@ -154,7 +154,7 @@ def main() -> None:
     cuts = statistics.quantiles(latencies, n=100)
     ranker_name = "lexical + wordllama" if semantic else "lexical"
     print(f"catalogue: {args.tools} tools in {args.domains} domains; ranker: {ranker_name}")
-    print(f"vocabulary: {len(index.postings)} terms, {sum(len(p) for p in index.postings.values())} postings")
+    print(f"vocabulary: {len(index.postings)} terms, {sum(map(index.postings.frequency, index.postings))} postings")
     median = statistics.median(builds)
     print(f"search index build, from nothing:            best {min(index_builds):.3f} s")
     print(f"full build (snapshot + index, from nothing): best {min(builds):.3f} s, median {median:.3f} s")

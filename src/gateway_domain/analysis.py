@@ -76,6 +76,8 @@ def _word_terms(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """The search terms of ``text``, in order, repeats kept (term frequency matters)."""
+    if not text:
+        return []  # (most glosses: a tool's text is usually English already)
     if "'" in text or "’" in text:
         text = _CLITIC.sub("", text)
     if text.isascii() or not _HAS_CJK.search(text):

@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from functools import partial
+from functools import lru_cache, partial
 
 MAX_EXPOSED_NAME = 64
 """Exposed names stay short enough for every MCP client and LLM provider (OpenAI caps at 64)."""
@@ -27,12 +27,13 @@ def split_name(name: str) -> list[str]:
     return [part for part in _SEPARATORS.split(name) if part]
 
 
+@lru_cache(maxsize=1 << 16)
 def infer_group(domain: str, tool_name: str) -> str:
     """The group of a tool: the segment after its domain prefix (``crm_people_search`` → ``people``).
 
     A tool whose name does not start with its domain, or has nothing after the group segment,
     is in the ``general`` group: a group of one verb (``crm_search`` → ``search``) helps nobody
-    browse.
+    browse. (Cached: every snapshot asks again for every tool.)
     """
     domain_parts = [p.lower() for p in split_name(domain)]
     parts = split_name(tool_name)

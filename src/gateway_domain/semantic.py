@@ -16,17 +16,25 @@ that share no word with the query (``bench/search_quality.py`` measured both).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Positions = npt.NDArray[np.intp]
+Values = npt.NDArray[np.float64]
+Scored = tuple[Positions, Values]
+"""Positions with a score each, as two arrays of the same length: a search adds, compares and
+sorts them in numpy, since a Python loop over a hundred candidates costs a tenth of a millisecond."""
 
 
 class SemanticIndex(Protocol):
     """Tool texts embedded once, answering nearest-neighbour queries."""
 
-    def nearest(self, query: str, limit: int, among: Sequence[int] | None = None) -> Sequence[tuple[int, float]]:
-        """Positions (into the indexed texts) of the ``limit`` texts closest to ``query``, with their
-        similarity, best first; only positions in ``among`` when it is given."""
+    def nearest(self, query: str, limit: int, among: Positions | None = None) -> Scored:
+        """Positions (into the indexed texts) of the ``limit`` texts closest to ``query``, best
+        first, and their similarity; only positions in ``among`` (ascending) when it is given."""
         ...
 
 
@@ -44,10 +52,9 @@ MIN_SPREAD = 0.05
 small domain) near-equal similarities must not count as a full point apart."""
 
 
-def score_fusion(
-    lexical: Sequence[tuple[int, float]], nearest: Sequence[tuple[int, float]], weight: float = SEMANTIC_WEIGHT
-) -> dict[int, float]:
-    """Each position's fused score from (position, score) lists (in any order).
+def score_fusion(lexical: Scored, nearest: Scored, weight: float = SEMANTIC_WEIGHT) -> Scored:
+    """Each position's fused score, from the lexical scores and the semantic similarities (each
+    in any order).
 
     The lexical score counts as a share of the best one; the similarity is rescaled so that the
     nearest text counts 1 and the least near 0 (over at least ``MIN_SPREAD``) and is added at
@@ -56,19 +63,25 @@ def score_fusion(
     matched lexically (then the semantic ranking is all there is). Non-finite similarities
     (a model that knows no word of the query) are ignored.
     """
-    fused: dict[int, float] = {}
-    best = max((score for _, score in lexical), default=0.0)
-    if best > 0:
-        fused = {position: score / best for position, score in lexical}
-    similar = [(position, similarity) for position, similarity in nearest if math.isfinite(similarity)]
-    if not similar:
-        return fused
-    semantic_only = not fused
-    high = max(similarity for _, similarity in similar)
-    low = min(similarity for _, similarity in similar)
-    spread = max(high - low, MIN_SPREAD)
-    for position, similarity in similar:
-        share = (similarity - low) / spread
-        if share > 0 or semantic_only or position in fused:
-            fused[position] = fused.get(position, 0.0) + weight * share
-    return fused
+    lexical_positions, lexical_scores = lexical
+    near_positions, similarity = nearest
+    finite = np.isfinite(similarity)
+    if not finite.all():
+        near_positions, similarity = near_positions[finite], similarity[finite]
+    best = float(lexical_scores.max()) if len(lexical_scores) else 0.0
+    if best <= 0:
+        lexical_positions = lexical_positions[:0]
+    size = 1 + max(int(lexical_positions.max(initial=-1)), int(near_positions.max(initial=-1)))
+    fused = np.zeros(size)
+    fused[lexical_positions] = lexical_scores / best if best > 0 else 0.0
+    if not len(similarity):
+        return lexical_positions, fused[lexical_positions]
+    low = float(similarity.min())
+    share = (similarity - low) / max(float(similarity.max()) - low, MIN_SPREAD)
+    lexical_too = np.zeros(size, dtype=bool)
+    lexical_too[lexical_positions] = True
+    lexical_too = lexical_too[near_positions]
+    keep = (share > 0) | lexical_too if len(lexical_positions) else np.ones(len(share), dtype=bool)
+    fused[near_positions[keep]] += weight * share[keep]
+    positions = np.concatenate((lexical_positions, near_positions[keep & ~lexical_too]))
+    return positions, fused[positions]

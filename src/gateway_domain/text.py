@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 word_pattern = re.compile(r"[^\W_]+", re.UNICODE)
@@ -20,8 +21,11 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in word_pattern.findall(split_camel_case(text))]
 
 
+@lru_cache(maxsize=1 << 16)
 def normalized_name(name: str) -> str:
-    """The name with case and separators erased, for matching ``get-user`` to ``GetUser``."""
+    """The name with case and separators erased, for matching ``get-user`` to ``GetUser``.
+
+    Cached: every snapshot asks again for every tool, and a catalogue's names rarely change."""
     return "".join(words(name))
 
 

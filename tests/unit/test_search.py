@@ -1,12 +1,13 @@
 from collections.abc import Sequence
 
+import numpy as np
 import pytest
 
 from gateway_domain.query_text import with_file_words
 from gateway_domain.registry import DomainState, DomainStatus, RegistrySnapshot, build_snapshot
 from gateway_domain.search import search, search_scope
-from gateway_domain.search_index import ToolDocument
-from gateway_domain.semantic import score_fusion
+from gateway_domain.search_index import Field, ToolDocument
+from gateway_domain.semantic import SEMANTIC_WEIGHT, Positions, Scored, score_fusion
 from gateway_domain.tools import ToolSpec
 
 from .fakes import spec
@@ -225,6 +226,25 @@ def test_results_page_with_limit_and_offset() -> None:
     assert first.total == second.total == len(everything)
 
 
+def test_tied_results_go_by_name_and_pages_neither_repeat_nor_skip() -> None:
+    twins = ready("twins", *(spec(f"tool_{i:02d}", "Export the report.") for i in range(30)))
+    index = catalogue(twins).search_index
+    pages = [search(index, "export report", limit=7, offset=offset).hits for offset in range(0, 30, 7)]
+    listed = [hit.tool.name for page in pages for hit in page]
+    assert listed == [f"tool_{i:02d}" for i in range(30)]
+
+
+def test_a_term_most_tools_use_only_adds_to_what_rarer_terms_found() -> None:
+    """The word "id" is in every tool of a big catalogue: "invoice id" must not match all of them."""
+    common = [spec(f"tool_{i}", f"Show item number {i}.", id="") for i in range(1200)]
+    rare = [spec("get_invoice", "Fetch an invoice.", id=""), spec("void_invoice", "Void an invoice.")]
+    index = catalogue(ready("big", *common, *rare)).search_index
+    page = search(index, "invoice id", limit=5)
+    assert [hit.tool.name for hit in page.hits] == ["get_invoice", "void_invoice"]
+    assert page.total == 2
+    assert search(index, "id", limit=5).total == 1201  # alone, it matches every tool that has it
+
+
 def test_a_scope_keeps_results_inside_it() -> None:
     snapshot = catalogue()
     scope = search_scope(snapshot, snapshot.search_index, "git")
@@ -270,7 +290,7 @@ def test_a_new_domain_description_is_analysed_and_embedded_again() -> None:
 def test_a_tool_renamed_by_a_collision_is_found_by_both_names() -> None:
     snapshot = catalogue(ready("a", spec("search", "Search a.")), ready("b", spec("search", "Search b.")))
     document = ToolDocument.of(snapshot.tools["b_search"])
-    assert {"b", "search"} <= set(document.counts[0])
+    assert {"b", "search"} <= set(document.field_counts(Field.NAME))
     assert set(names(snapshot, "search")) == {"a_search", "b_search"}
 
 
@@ -285,10 +305,11 @@ class FakeSemantic:
         self.texts = list(texts)
         return self
 
-    def nearest(self, query: str, limit: int, among: Sequence[int] | None = None) -> list[tuple[int, float]]:
-        positions = among if among is not None else range(len(self.texts))
-        ranked = sorted(positions, key=lambda p: (self.favourite not in self.texts[p], p))
-        return [(p, 0.9 if self.favourite in self.texts[p] else 0.2) for p in ranked[:limit]]
+    def nearest(self, query: str, limit: int, among: Positions | None = None) -> Scored:
+        positions = among.tolist() if among is not None else range(len(self.texts))
+        ranked = sorted(positions, key=lambda p: (self.favourite not in self.texts[p], p))[:limit]
+        similarity = [0.9 if self.favourite in self.texts[p] else 0.2 for p in ranked]
+        return np.array(ranked, dtype=np.intp), np.array(similarity)
 
 
 def test_a_semantic_ranking_is_fused_with_the_lexical_one() -> None:
@@ -308,35 +329,35 @@ def test_a_tool_is_embedded_with_what_its_domain_is_for() -> None:
     assert [text for text in semantic.texts if text.endswith("(The Met Museum.)")] == semantic.texts[-1:]
 
 
+def fusion(
+    lexical: list[tuple[int, float]], nearest: list[tuple[int, float]], weight: float = SEMANTIC_WEIGHT
+) -> dict[int, float]:
+    positions = np.array([position for position, _ in lexical], dtype=np.intp)
+    scores = np.array([score for _, score in lexical], dtype=np.float64)
+    near = (np.array([p for p, _ in nearest], dtype=np.intp), np.array([s for _, s in nearest], dtype=np.float64))
+    fused_positions, fused = score_fusion((positions, scores), near, weight)
+    return dict(zip(fused_positions.tolist(), fused.tolist(), strict=True))
+
+
 def test_score_fusion_keeps_the_lexical_rankers_confidence() -> None:
     lexical = [(1, 10.0), (2, 9.0), (3, 2.0)]
     nearest = [(3, 0.8), (2, 0.7), (4, 0.6), (1, 0.4)]
-    fused = score_fusion(lexical, nearest, weight=0.5)
+    fused = fusion(lexical, nearest, weight=0.5)
     assert fused[2] > fused[1]  # a close lexical call is settled by the semantic score
     assert fused[1] > fused[3]  # the semantic favourite does not overturn a clear lexical lead
     assert fused[4] == pytest.approx(0.5 * 0.5)  # no word in common, found by meaning alone
-    assert score_fusion([], nearest)[3] == pytest.approx(0.5)
-    assert score_fusion(lexical, [])[1] == 1.0
-    assert score_fusion(lexical[::-1], nearest) == fused  # the lexical list may come in any order
+    assert fusion([], nearest)[3] == pytest.approx(0.5)
+    assert fusion(lexical, [])[1] == 1.0
+    assert fusion(lexical[::-1], nearest) == fused  # the lexical list may come in any order
 
 
 def test_score_fusion_among_a_few_tools_does_not_blow_up_tiny_differences() -> None:
-    fused = score_fusion([(1, 10.0), (2, 8.0)], [(2, 0.301), (1, 0.300)])
+    fused = fusion([(1, 10.0), (2, 8.0)], [(2, 0.301), (1, 0.300)])
     assert fused[1] > fused[2]
-    assert score_fusion([(1, 5.0)], [(1, 0.7)]) == {1: 1.0}  # one similarity says nothing
+    assert fusion([(1, 5.0)], [(1, 0.7)]) == {1: 1.0}  # one similarity says nothing
 
 
 def test_score_fusion_ignores_what_says_nothing() -> None:
-    fused = score_fusion([(1, 4.0)], [(2, float("nan")), (3, 0.9), (4, 0.5)])
+    fused = fusion([(1, 4.0)], [(2, float("nan")), (3, 0.9), (4, 0.5)])
     assert set(fused) == {1, 3}  # no NaN; a semantic-only tool rescaled to 0 is left out
-    assert set(score_fusion([], [(3, 0.9), (4, 0.5)])) == {3, 4}  # unless it is all there is
-
-
-def test_rankings_are_the_same_whether_scores_are_sorted_or_heaped(monkeypatch: pytest.MonkeyPatch) -> None:
-    import gateway_domain.search as search_module
-
-    snapshot = catalogue()
-    queries = ("read file", "git", "time zone", "list directory contents", "commit")
-    sorted_ = {query: search(snapshot.search_index, query, limit=50).hits for query in queries}
-    monkeypatch.setattr(search_module, "SORT_UP_TO", 0)
-    assert {query: search(snapshot.search_index, query, limit=50).hits for query in queries} == sorted_
+    assert set(fusion([], [(3, 0.9), (4, 0.5)])) == {3, 4}  # unless it is all there is
