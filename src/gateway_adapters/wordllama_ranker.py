@@ -18,8 +18,8 @@ the angle (WordLlama's vectors are trained to survive binarisation), and the ``F
 closest pass. Then the full vectors of those rank them exactly. A first step on the vectors' first
 half, as before, cost as much as the whole product: gathering candidate rows costs about 0.4 µs a
 row whatever its size, so what counts is how few rows pass. On 10,000 synthetic tools the funnel's
-30 nearest are 97% the exact 30, its 10 nearest 99% and its nearest 99.8% the same, and the fused
-top 10 99% (``bench/search_speed.py``'s queries).
+100 nearest are 88% the exact 100 (the rest near ties), its 10 nearest 99% and its nearest 99.8%
+the same, and the fused top 10 98% (``bench/search_speed.py``'s queries).
 Left to OpenBLAS's thread pool, the same product took 8 ms at p90 whenever the machine's other core
 was busy (the threads wait for each other), so BLAS is held to one thread. That limit is set once,
 when the first ranker is made, for the whole process (nothing else in the gateway uses BLAS):

@@ -35,10 +35,10 @@ NAME_BONUS = 0.35
 RERANK_DEPTH = 50
 """How many of the best lexical matches (at least) get the name bonus and are fused (30, 50 and
 100 ranked both benchmarks alike)."""
-SEMANTIC_DEPTH = 30
-"""How many of the semantic ranker's nearest tools are fused in. Deeper lists add tools that only
-half resemble the query: 30, 50, 100 and 200 gave the same Hit@5 on both benchmarks (30 the best
-MRR), and the fewer the ranker must find, the fewer candidates it must weigh."""
+SEMANTIC_DEPTH = 100
+"""How many of the semantic ranker's nearest tools are fused in; the least similar of them is the
+zero of the rescaled similarity. 30 and 50 gave the same Hit@5 with server descriptions and a
+better MRR, but lost a LiveMCPBench task without them; 200 changed nothing."""
 COMMON_SHARE = 0.2
 COMMON_MIN_DOCUMENTS = 1000
 """A term in more than this share of the tools (and this many) is common: see ``lexical_scores``."""
@@ -103,12 +103,20 @@ def lexical_scores(index: SearchIndex, weighted: Mapping[str, float]) -> Values:
     return scores
 
 
-def _top(scores: Values, count: int) -> Positions:
-    """The positions of the ``count`` best matches, in no particular order."""
-    matching = np.flatnonzero(scores)
-    if len(matching) > count:
-        matching = matching[np.argpartition(-scores[matching], count - 1)[:count]]
-    return matching
+def _top(index: SearchIndex, positions: Positions, scores: Values, count: int) -> Positions:
+    """The ``count`` best of ``positions`` (``scores`` holding theirs), in no particular order.
+
+    Tools tied at the cut are taken in name order, as the ranking orders them: taken as they came,
+    one page could hold a tool the next page's longer ranking replaces, and paging would repeat
+    some tools and skip others.
+    """
+    if len(positions) <= count:
+        return positions
+    cut = scores[np.argpartition(-scores, count - 1)[count - 1]]
+    better = positions[scores > cut]
+    tied = positions[scores == cut]
+    tied = tied[np.argsort(index.name_order[tied], kind="stable")][: count - len(better)]
+    return np.concatenate((better, tied))
 
 
 def _best_first(index: SearchIndex, positions: Positions, scores: Values) -> list[tuple[int, float]]:
@@ -144,13 +152,13 @@ def rank(
     scores = lexical_scores(index, weighted)
     among = None
     if scope is not None:
-        among = np.fromiter(scope, dtype=np.intp, count=len(scope))
-        among.sort()
+        among = np.unique(np.fromiter(scope, dtype=np.intp, count=len(scope)))  # sorted, each once
         outside = np.ones(len(scores), dtype=bool)
         outside[among] = False
         scores[outside] = 0.0
     count = max(depth, RERANK_DEPTH)
-    top = _top(scores, count)
+    matching = np.flatnonzero(scores)
+    top = _top(index, matching, scores[matching], count)
     boosted = _with_name_bonus(index, top, scores, weighted.keys())
     matched = int(np.count_nonzero(scores))
     if index.semantic is None:
@@ -158,10 +166,7 @@ def rank(
     nearest = index.semantic.nearest(query, SEMANTIC_DEPTH, among)
     positions, fused = score_fusion((top, boosted), nearest)
     total = matched + int(np.count_nonzero(scores[positions] == 0))
-    if len(positions) > count:
-        kept = np.argpartition(-fused, count - 1)[:count]
-        positions, fused = positions[kept], fused[kept]
-    return _best_first(index, positions, fused), total
+    return _best_first(index, positions, fused)[:count], total
 
 
 def search(

@@ -95,7 +95,8 @@ class _Parameters:
                 for name, prop in nested.items():
                     if _is_object(prop):
                         self._add(str(name), prop)
-                        self._walk(prop, depth + 1)
+                        if not _NESTING_KEYS.isdisjoint(prop):
+                            self._walk(prop, depth + 1)
             elif key in ("items", "additionalProperties"):
                 self._walk(nested, depth + 1)
             elif type(nested) is list:

@@ -1,3 +1,4 @@
+import random
 from collections.abc import Sequence
 
 import numpy as np
@@ -5,7 +6,7 @@ import pytest
 
 from gateway_domain.query_text import with_file_words
 from gateway_domain.registry import DomainState, DomainStatus, RegistrySnapshot, build_snapshot
-from gateway_domain.search import search, search_scope
+from gateway_domain.search import RERANK_DEPTH, search, search_scope
 from gateway_domain.search_index import Field, ToolDocument
 from gateway_domain.semantic import SEMANTIC_WEIGHT, Positions, Scored, score_fusion
 from gateway_domain.tools import ToolSpec
@@ -226,12 +227,26 @@ def test_results_page_with_limit_and_offset() -> None:
     assert first.total == second.total == len(everything)
 
 
-def test_tied_results_go_by_name_and_pages_neither_repeat_nor_skip() -> None:
-    twins = ready("twins", *(spec(f"tool_{i:02d}", "Export the report.") for i in range(30)))
-    index = catalogue(twins).search_index
-    pages = [search(index, "export report", limit=7, offset=offset).hits for offset in range(0, 30, 7)]
+@pytest.mark.parametrize("semantic", [False, True], ids=["lexical", "fused"])
+def test_tied_results_go_by_name_and_pages_neither_repeat_nor_skip(semantic: bool) -> None:
+    """More tied tools than a ranking keeps: which of them make the cut must not depend on the page."""
+    count = 2 * RERANK_DEPTH + 20
+    shuffled = random.Random(7).sample(range(count), count)  # listed out of name order
+    twins = ready("twins", *(spec(f"tool_{i:03d}", "Export the report.") for i in shuffled))
+    index = build_snapshot([twins], semantic=FakeSemantic("nothing") if semantic else None).search_index
+    pages = [search(index, "export report", limit=10, offset=offset).hits for offset in range(0, count, 10)]
     listed = [hit.tool.name for page in pages for hit in page]
-    assert listed == [f"tool_{i:02d}" for i in range(30)]
+    assert listed == [f"tool_{i:03d}" for i in range(count)]
+
+
+def test_a_scope_that_names_a_tool_twice_returns_it_once() -> None:
+    snapshot = build_snapshot([FILES, GIT, TIME], semantic=FakeSemantic("git status"))
+    index = snapshot.search_index
+    position = index.position["git_status"]
+    for query in ("status", "zebra"):  # found by its words, then by meaning alone
+        page = search(index, query, scope=[position, position])
+        assert [hit.tool.name for hit in page.hits] == ["git_status"]
+        assert page.total == 1
 
 
 def test_a_term_most_tools_use_only_adds_to_what_rarer_terms_found() -> None:
