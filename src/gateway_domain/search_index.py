@@ -31,7 +31,7 @@ from attrs import frozen
 
 from gateway_domain.analysis import terms
 from gateway_domain.glossing import Glosser, glossed
-from gateway_domain.semantic import SemanticIndex, SemanticRanker
+from gateway_domain.semantic import Positions, Scored, SemanticIndex, SemanticRanker, Values
 from gateway_domain.text import words
 from gateway_domain.tools import Tool
 from gateway_domain.typos import TypoIndex
@@ -315,8 +315,8 @@ class Postings:
         starts_pair[1:] = (row_term[1:] != row_term[:-1]) | (row_position[1:] != row_position[:-1])
         first = np.flatnonzero(starts_pair)
         tf = np.add.reduceat(row_tf, first) if len(first) else row_tf
-        self._positions: npt.NDArray[np.intp] = row_position[first]
-        self._contributions: npt.NDArray[np.float64] = tf * (K1 + 1.0) / (K1 + tf)
+        self._positions: Positions = row_position[first]
+        self._contributions: Values = tf * (K1 + 1.0) / (K1 + tf)
         starts = np.concatenate(([0], np.cumsum(np.bincount(row_term[first], minlength=len(term_ids))))).tolist()
         self._spans: dict[str, tuple[int, int]] = {
             term: (starts[term_id], starts[term_id + 1]) for term, term_id in term_ids.items()
@@ -336,7 +336,7 @@ class Postings:
         span = self._spans.get(term)
         return span[1] - span[0] if span else 0
 
-    def of(self, term: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+    def of(self, term: str) -> Scored:
         """The positions of the tools that use ``term`` and the term's saturated frequency in each."""
         start, end = self._spans.get(term, (0, 0))
         return self._positions[start:end], self._contributions[start:end]

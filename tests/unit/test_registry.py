@@ -54,3 +54,24 @@ def test_diff_reports_added_and_removed_exposed_names() -> None:
     assert change.added == ("z",)
     assert change.removed == ("x",)
     assert change.tool_count == 2
+
+
+def test_a_callers_view_is_built_once_and_a_few_are_kept() -> None:
+    from gateway_domain import registry
+    from gateway_domain.search import search_scope
+
+    tools = [spec(f"tool_{i}", "Export the report.") for i in range(registry._KEPT_VIEWS + 2)]
+    snapshot = build_snapshot([DomainState(name="d", status=DomainStatus.READY, specs=tuple(tools))])
+    names = sorted(snapshot.tools)
+    first = snapshot.restricted_to({names[0]}, {"d"})
+    assert snapshot.restricted_to({names[0]}, {"d"}) is first  # asked again: the same view
+    assert list(first.tools) == [names[0]]
+    scope = search_scope(first, first.search_index)
+    assert scope is not None
+    assert scope.tolist() == [first.search_index.position[names[0]]]
+    assert search_scope(first, first.search_index) is scope  # kept with the view
+    for name in names[1:]:  # more views than are kept: the oldest goes
+        assert list(snapshot.restricted_to({name}, {"d"}).tools) == [name]
+    again = snapshot.restricted_to({names[0]}, {"d"})
+    assert again is not first
+    assert again == first

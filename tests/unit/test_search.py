@@ -239,6 +239,17 @@ def test_tied_results_go_by_name_and_pages_neither_repeat_nor_skip(semantic: boo
     assert listed == [f"tool_{i:03d}" for i in range(count)]
 
 
+def test_a_scope_keeps_to_the_tools_both_the_snapshot_and_the_index_hold() -> None:
+    files_only = catalogue(FILES)
+    both = catalogue()
+    scope = search_scope(both, files_only.search_index, "files")
+    assert scope is not None
+    assert scope.tolist() == sorted(files_only.search_index.position[name] for name in both.domains["files"].tool_names)
+    mixed = search_scope(both, files_only.search_index)  # git's and time's tools are not in that index
+    assert mixed is not None
+    assert sorted(mixed.tolist()) == mixed.tolist() == list(range(len(files_only.search_index)))
+
+
 def test_a_scope_that_names_a_tool_twice_returns_it_once() -> None:
     snapshot = build_snapshot([FILES, GIT, TIME], semantic=FakeSemantic("git status"))
     index = snapshot.search_index
