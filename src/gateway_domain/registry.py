@@ -100,7 +100,8 @@ _KEPT_VIEWS = 8
 
 @frozen
 class RegistrySnapshot:
-    """Every domain and tool at one moment. Never mutated: build a new one instead."""
+    """Every domain and tool at one moment. Never changed: build a new one instead. (It keeps what
+    is derived from it for callers who ask again, views and search scopes, in fields of their own.)"""
 
     domains: Mapping[str, DomainView] = field(factory=dict, hash=False)
     tools: Mapping[str, Tool] = field(factory=dict, hash=False)

@@ -199,7 +199,12 @@ def search_scope(
     so the positions are limited to the tools the snapshot itself holds. Kept with the snapshot
     when ``index`` is its own.
     """
-    if index is not snapshot.search_index:
+    known = (
+        group is None
+        if domain is None
+        else domain in snapshot.domains and (group is None or group in snapshot.domains[domain].groups)
+    )
+    if index is not snapshot.search_index or not known:  # (a caller's made-up group is not kept)
         return _scope(snapshot, index, domain, group)
     key = (domain, group)
     if key not in snapshot.search_scopes:

@@ -70,6 +70,9 @@ def test_a_callers_view_is_built_once_and_a_few_are_kept() -> None:
     assert scope is not None
     assert scope.tolist() == [first.search_index.position[names[0]]]
     assert search_scope(first, first.search_index) is scope  # kept with the view
+    for made_up in ("nope", "other"):  # a caller's made-up group is answered, not kept
+        assert search_scope(first, first.search_index, "d", made_up) is not None
+    assert set(first.search_scopes) == {(None, None)}
     for name in names[1:]:  # more views than are kept: the oldest goes
         assert list(snapshot.restricted_to({name}, {"d"}).tools) == [name]
     again = snapshot.restricted_to({names[0]}, {"d"})
