@@ -111,7 +111,7 @@ class RegistrySnapshot:
     """Exposed and original names with case and separators erased, mapped to exposed names."""
     search_index: SearchIndex = field(factory=SearchIndex, eq=False, hash=False)
     """The search index of ``tools``, built with the snapshot."""
-    _views: OrderedDict[tuple[frozenset[str], frozenset[str]], RegistrySnapshot] = field(
+    _views: OrderedDict[tuple[frozenset[str] | None, frozenset[str]], RegistrySnapshot] = field(
         factory=OrderedDict, init=False, eq=False, hash=False, repr=False
     )
     """The last few callers' views (``restricted_to``), by what they may see."""
@@ -135,8 +135,9 @@ class RegistrySnapshot:
     def all_tools(self) -> Iterable[Tool]:
         return self.tools.values()
 
-    def restricted_to(self, tool_names: Set[str], domains: Set[str]) -> RegistrySnapshot:
-        """The part of this snapshot one caller may see: only ``tool_names``, only ``domains``.
+    def restricted_to(self, tool_names: Set[str] | None, domains: Set[str]) -> RegistrySnapshot:
+        """The part of this snapshot one caller may see: only ``tool_names`` (``None``: every tool
+        of the domains), only ``domains``.
 
         Every lookup, listing, search, suggestion and error built on the result can only ever name
         what it holds, which is what keeps hidden tools from leaking through any of them.
@@ -145,7 +146,7 @@ class RegistrySnapshot:
         thousand tools (and its search scope 2 ms more), so the last few views are kept with the
         snapshot they came from and go when it is replaced.
         """
-        key = (frozenset(tool_names), frozenset(domains))
+        key = (None if tool_names is None else frozenset(tool_names), frozenset(domains))
         view = self._views.get(key)
         if view is None:
             view = self._restricted(key[0], key[1])
@@ -154,8 +155,12 @@ class RegistrySnapshot:
             self._views[key] = view
         return view
 
-    def _restricted(self, tool_names: Set[str], domains: Set[str]) -> RegistrySnapshot:
-        tools = {name: tool for name, tool in self.tools.items() if name in tool_names and tool.domain in domains}
+    def _restricted(self, tool_names: Set[str] | None, domains: Set[str]) -> RegistrySnapshot:
+        tools = {
+            name: tool
+            for name, tool in self.tools.items()
+            if tool.domain in domains and (tool_names is None or name in tool_names)
+        }
         views: dict[str, DomainView] = {}
         for name, view in self.domains.items():
             if name not in domains:

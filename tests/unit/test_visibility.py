@@ -136,6 +136,17 @@ async def test_token_claims_grant_domains() -> None:
     assert nobody == {"domains": [], "total_tools": 0}
 
 
+async def test_callers_granted_the_same_domains_share_one_view_of_the_registry() -> None:
+    """Without hooks, granted domains decide the view alone: it is built once, not per request."""
+    gateway = await build(grants=DomainGrants("domains"))
+    first = await gateway._visible(identity(domains=["crm"]))
+    assert await gateway._visible(identity(domains=["crm"])) is first
+    assert {tool.domain for tool in first.tools.values()} == {"crm"}
+    both = await gateway._visible(identity(domains=["crm", "payroll"]))
+    assert both is not first
+    assert {tool.domain for tool in both.tools.values()} == {"crm", "payroll"}
+
+
 async def test_scopes_with_a_prefix_grant_domains() -> None:
     grants = DomainGrants("scope", prefix="mcp:domain:")
     assert grants.domains(Identity("u", {"scope": "openid mcp:domain:crm mcp:domain:web"})) == {"crm", "web"}
