@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from attrs import field, frozen
@@ -53,5 +53,9 @@ class DomainGrants:
         )
 
     def allows(self, identity: Identity | None, domain: str) -> bool:
+        return bool(self.granted_among(identity, (domain,)))
+
+    def granted_among(self, identity: Identity | None, domains: Iterable[str]) -> set[str]:
+        """Which of ``domains`` the caller may use (the claim read once for all of them)."""
         granted = self.domains(identity)
-        return "*" in granted or domain in granted
+        return set(domains) if "*" in granted else {domain for domain in domains if domain in granted}

@@ -162,12 +162,11 @@ def rank(
     matching = np.flatnonzero(scores)
     top = _top(index, matching, scores[matching], count)
     boosted = _with_name_bonus(index, top, scores, weighted.keys())
-    matched = int(np.count_nonzero(scores))
     if index.semantic is None:
-        return _best_first(index, top, boosted), matched
+        return _best_first(index, top, boosted), len(matching)
     nearest = index.semantic.nearest(query, SEMANTIC_DEPTH, among)
     positions, fused = score_fusion((top, boosted), nearest)
-    total = matched + int(np.count_nonzero(scores[positions] == 0))
+    total = len(matching) + int(np.count_nonzero(scores[positions] == 0))
     return _best_first(index, positions, fused)[:count], total
 
 

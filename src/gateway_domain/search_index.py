@@ -150,11 +150,6 @@ class ToolDocument:
     name_terms: frozenset[str]
     parameter_names: tuple[str, ...]
 
-    def field_counts(self, field: Field) -> dict[str, int]:
-        start = sum(self.field_sizes[:field])
-        end = start + self.field_sizes[field]
-        return dict(zip(self.terms[start:end], self.term_counts[start:end], strict=True))
-
     @cached_property
     def semantic_text(self) -> str:
         """What the semantic ranker embeds: the name in words, the gist of the description, the

@@ -9,7 +9,6 @@ and a hidden tool answers exactly like an absent one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from gateway_domain.context import CallContext
@@ -42,13 +41,6 @@ class Access:
     def _granted(self, ctx: CallContext, domain: str) -> bool:
         return self.grants is None or self.grants.allows(ctx.identity, domain)
 
-    def _granted_domains(self, ctx: CallContext, domains: Iterable[str]) -> set[str]:
-        """Which of ``domains`` the caller's token grants (its claim read once, not once a domain)."""
-        if self.grants is None:
-            return set(domains)
-        granted = self.grants.domains(ctx.identity)
-        return set(domains) if "*" in granted else {name for name in domains if name in granted}
-
     async def may_use(self, ctx: CallContext, tool: Tool) -> bool:
         """Whether this caller may see (and so call) ``tool``; asks the hooks about this tool only."""
         if not self._granted(ctx, tool.domain):
@@ -66,7 +58,9 @@ class Access:
         """
         if not self.per_caller:
             return snapshot
-        domains = self._granted_domains(ctx, snapshot.domains)
+        domains = set(snapshot.domains)
+        if self.grants is not None:
+            domains = self.grants.granted_among(ctx.identity, domains)
         if not self.hooks.has("after_list_tools"):
             # Granted domains decide alone: the view is found by them, without a pass over every
             # tool at every request (a few milliseconds at ten thousand tools).

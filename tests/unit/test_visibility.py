@@ -147,6 +147,16 @@ async def test_callers_granted_the_same_domains_share_one_view_of_the_registry()
     assert {tool.domain for tool in both.tools.values()} == {"crm", "payroll"}
 
 
+def test_grants_pick_the_granted_domains_and_a_star_grants_all() -> None:
+    grants = DomainGrants("domains")
+    every = ["crm", "payroll", "web"]
+    assert grants.granted_among(Identity("u", {"domains": "crm web"}), every) == {"crm", "web"}
+    assert grants.granted_among(Identity("u", {"domains": ["*"]}), every) == set(every)
+    assert grants.granted_among(None, every) == set()
+    assert grants.allows(Identity("u", {"domains": "*"}), "anything")
+    assert not grants.allows(Identity("u", {"domains": "crm"}), "payroll")
+
+
 async def test_scopes_with_a_prefix_grant_domains() -> None:
     grants = DomainGrants("scope", prefix="mcp:domain:")
     assert grants.domains(Identity("u", {"scope": "openid mcp:domain:crm mcp:domain:web"})) == {"crm", "web"}
