@@ -43,6 +43,14 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def _same_start(word: str, term: str) -> bool:
+    """Whether ``term`` could be ``word`` typed with its first letter right (or its first two
+    swapped). Spelling errors seldom fall on the first letter, while a short word one edit from
+    another with a different first letter is usually a real word of its own: "gift" is not a
+    misspelt "sift", nor "rust" a misspelt "just"."""
+    return word[0] == term[0] or word[:2] == term[1::-1]
+
+
 def allowed_edits(word: str) -> int:
     return 2 if len(word) >= LONG_WORD else 1
 
@@ -76,6 +84,8 @@ class TypoIndex:
                 candidates.add(probe)
             candidates.update(self._by_delete.get(probe, ()))
         candidates.discard(word)
+        if limit == 1:
+            candidates = {term for term in candidates if _same_start(word, term)}
         found = [(term, distance) for term in candidates if (distance := edit_distance(word, term, limit)) <= limit]
         found.sort(key=lambda pair: (pair[1], pair[0]))
         return found

@@ -68,3 +68,11 @@ def test_typo_index_finds_terms_one_or_two_edits_away() -> None:
     assert index.corrections("dirrectoryy") == [("directory", 2)]  # long words may have two edits
     assert index.corrections("fetch") == []  # a known word needs no correction
     assert index.corrections("gti") == []  # too short to correct safely
+
+
+def test_a_short_word_is_not_corrected_into_one_with_another_first_letter() -> None:
+    index = TypoIndex(["sift", "search", "fetch"])
+    assert index.corrections("gift") == []  # a word of its own, not a misspelt "sift"
+    assert index.corrections("sfit") == [("sift", 1)]
+    assert index.corrections("esarch") == [("search", 1)]  # the first two letters swapped
+    assert index.corrections("ftech") == [("fetch", 1)]
