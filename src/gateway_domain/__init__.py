@@ -5,7 +5,7 @@ keeps it that way), so it runs behind any server framework and its tests need no
 """
 
 from gateway_domain.context import ANONYMOUS, CallContext
-from gateway_domain.discovery import DiscoverFormat, DiscoverRequest, Discovery
+from gateway_domain.discovery import MAX_QUERY_CHARS, DiscoverFormat, DiscoverRequest, Discovery
 from gateway_domain.errors import ErrorCode, GatewayError
 from gateway_domain.gateway import Gateway, RetryPolicy, UpstreamRegistration
 from gateway_domain.glossing import Glosser
@@ -19,6 +19,7 @@ from gateway_domain.tools import CallResult, JsonObject, Tool, ToolSpec
 
 __all__ = [
     "ANONYMOUS",
+    "MAX_QUERY_CHARS",
     "AccessPolicy",
     "CallContext",
     "CallResult",

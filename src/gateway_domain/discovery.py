@@ -15,16 +15,23 @@ from typing import Any
 from attrs import frozen
 
 from gateway_domain.errors import ErrorCode, GatewayError
-from gateway_domain.paging import DEFAULT_RESPONSE_BYTES, ENVELOPE_BYTES, Page, decode_cursor, take_page
+from gateway_domain.paging import DEFAULT_RESPONSE_BYTES, ENVELOPE_BYTES, Page, decode_cursor, json_size, take_page
 from gateway_domain.registry import DomainView, RegistrySnapshot
 from gateway_domain.search import SearchHit
 from gateway_domain.signatures import short_description, signature, signature_block
+from gateway_domain.text import echoed
 from gateway_domain.tools import Tool
 
 DEFAULT_SEARCH_LIMIT = 10
 MAX_LIMIT = 200
 MAX_GROUPS_SHOWN = 25
 """Groups listed per domain in the summary; a domain with more also says how many it has."""
+MAX_QUERY_CHARS = 2_000
+"""The longest query searched (LiveMCPBench's longest task in words is 631 characters). Analysing
+a query costs about 2.5 ms a thousand characters, on the event loop: unbounded, one 4 MB query
+would hold every caller up for ten seconds. The MCP tool's schema says the same."""
+QUERY_ECHO_CHARS = 300
+"""How much of the query a result page repeats."""
 
 
 class DiscoverFormat(StrEnum):
@@ -44,6 +51,19 @@ class DiscoverRequest:
 
     def parsed_offset(self) -> int:
         return decode_cursor(self.cursor)
+
+    def parsed_query(self) -> str:
+        """The query without surrounding space (empty: browse instead of search), refused when
+        longer than ``MAX_QUERY_CHARS``."""
+        query = (self.query or "").strip()
+        if len(query) > MAX_QUERY_CHARS:
+            raise GatewayError(
+                ErrorCode.INVALID_ARGUMENTS,
+                f"query is {len(query):,} characters long and search reads at most {MAX_QUERY_CHARS:,}: "
+                "describe the tool you need in a sentence or two.",
+                {"argument": "query", "max_length": MAX_QUERY_CHARS},
+            )
+        return query
 
     def parsed_format(self) -> DiscoverFormat:
         try:
@@ -158,7 +178,7 @@ def search_results(
         blocks = [signature_block(hit.tool, names.get(hit.tool.name)) for hit in hits]
         page = take_page(blocks, 0, len(blocks), budget - ENVELOPE_BYTES, _text_size)
         page = _continued(page, offset, len(blocks), more)
-        return Discovery(text=_signatures(page.items, page, total, offset) or f"No tools match '{query}'.")
+        return Discovery(text=_signatures(page.items, page, total, offset) or f"No tools match '{echoed(query)}'.")
     results = [
         {
             "name": hit.tool.name,
@@ -169,8 +189,10 @@ def search_results(
         }
         for hit in hits
     ]
-    page = _continued(take_page(results, 0, len(results), budget - ENVELOPE_BYTES), offset, len(results), more)
-    return Discovery(payload=_paged({"query": query, "results": list(page.items), "total": total}, page))
+    shown = echoed(query, QUERY_ECHO_CHARS)
+    room = budget - ENVELOPE_BYTES - json_size(shown)
+    page = _continued(take_page(results, 0, len(results), room), offset, len(results), more)
+    return Discovery(payload=_paged({"query": shown, "results": list(page.items), "total": total}, page))
 
 
 def _continued(page: Page, offset: int, fetched: int, more: bool) -> Page:
@@ -202,18 +224,19 @@ def tool_schema(tool: Tool) -> dict[str, Any]:
 
 def domain_not_found(domain: str, snapshot: RegistrySnapshot) -> GatewayError:
     available = sorted(snapshot.domains)
+    shown = echoed(domain)
     message = (
-        f"Unknown domain '{domain}'. Available domains: {', '.join(available)}"
+        f"Unknown domain '{shown}'. Available domains: {', '.join(available)}"
         if available
-        else f"Unknown domain '{domain}'. No domains are registered."
+        else f"Unknown domain '{shown}'. No domains are registered."
     )
-    return GatewayError(ErrorCode.DOMAIN_NOT_FOUND, message, {"domain": domain, "available_domains": available})
+    return GatewayError(ErrorCode.DOMAIN_NOT_FOUND, message, {"domain": shown, "available_domains": available})
 
 
 def group_not_found(domain: str, group: str, snapshot: RegistrySnapshot) -> GatewayError:
     available = list(snapshot.domains[domain].groups)
     return GatewayError(
         ErrorCode.GROUP_NOT_FOUND,
-        f"Unknown group '{group}' in domain '{domain}'. Available groups: {', '.join(available)}",
-        {"domain": domain, "group": group, "available_groups": available},
+        f"Unknown group '{echoed(group)}' in domain '{domain}'. Available groups: {', '.join(available)}",
+        {"domain": domain, "group": echoed(group), "available_groups": available},
     )

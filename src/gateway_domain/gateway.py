@@ -513,7 +513,7 @@ class Gateway:
                 raise group_not_found(request.domain, request.group, snapshot)
         offset = request.parsed_offset()
         code_names = self._code_names(snapshot) if coded else None
-        query = (request.query or "").strip()
+        query = request.parsed_query()
         if query:
             index = snapshot_index(snapshot)
             scope = search_scope(snapshot, index, request.domain, request.group)

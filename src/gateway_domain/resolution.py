@@ -5,7 +5,7 @@ from __future__ import annotations
 from gateway_domain.errors import ErrorCode, GatewayError
 from gateway_domain.registry import DomainStatus, RegistrySnapshot
 from gateway_domain.suggestions import MAX_NAME, suggest
-from gateway_domain.text import normalized_name
+from gateway_domain.text import echoed, normalized_name
 from gateway_domain.tools import Tool
 
 
@@ -16,11 +16,6 @@ def _ambiguous(name: str, candidates: tuple[str, ...]) -> GatewayError:
         f"Tool name '{name}' is ambiguous: it matches {listed}. Call one of them by its full name.",
         {"tool_name": name, "candidates": list(candidates)},
     )
-
-
-def _echo(name: str) -> str:
-    """The caller's input as messages repeat it: never more than a line of it."""
-    return name if len(name) <= 80 else f"{name[:80]}… ({len(name)} characters)"
 
 
 def not_found(name: str, snapshot: RegistrySnapshot) -> GatewayError:
@@ -36,8 +31,8 @@ def not_found(name: str, snapshot: RegistrySnapshot) -> GatewayError:
         # The tool may belong to a domain that has not been listed (yet): say so rather than imply it does not exist.
         hint += f" Not listed right now: {', '.join(unavailable)}; their tools may be missing until they answer."
         details["unavailable_domains"] = unavailable
-    details["tool_name"] = _echo(name)
-    return GatewayError(ErrorCode.TOOL_NOT_FOUND, f"Unknown tool '{_echo(name)}'. {hint}", details)
+    details["tool_name"] = echoed(name)
+    return GatewayError(ErrorCode.TOOL_NOT_FOUND, f"Unknown tool '{echoed(name)}'. {hint}", details)
 
 
 def resolve_tool(snapshot: RegistrySnapshot, name: str) -> Tool:

@@ -33,3 +33,10 @@ def printable(text: str) -> str:
     """``text`` without control and format characters (zero-width spaces, bidirectional overrides):
     an upstream's words go before a model, and those can hide text from the people reading them."""
     return "".join(char for char in text if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf"))
+
+
+def echoed(text: str, limit: int = 80) -> str:
+    """The caller's input as an answer or a message repeats it: at most ``limit`` characters of it,
+    and its length. A name or a query can be megabytes (the MCP SDK takes 4 MB bodies), and an
+    answer repeating it whole would be as large."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"

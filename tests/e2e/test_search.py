@@ -55,6 +55,16 @@ async def test_typos_and_other_word_forms_still_match(client: Client) -> None:
     assert (await discover(client, query="multiplying numbers"))["results"][0]["name"] == "multiply"
 
 
+async def test_a_query_too_long_to_search_gets_a_clear_error(client: Client) -> None:
+    result = await client.call_tool_mcp("discover_tools", {"query": "list the files in a folder " * 500})
+    assert result.is_error
+    error = json.loads(result.content[0].text)
+    assert error["code"] == "invalid_arguments"
+    assert "query" in error["error"]
+    assert "2000" in error["error"]
+    assert len(result.content[0].text) < 500
+
+
 async def test_a_query_inside_a_domain_stays_there(client: Client) -> None:
     body = await discover(client, query="search", domain="beta")
     assert {result["domain"] for result in body["results"]} == {"beta"}

@@ -126,6 +126,38 @@ async def test_a_large_domain_listing_comes_in_pages_under_16_kb() -> None:
     assert len(seen) == len(set(seen)) == 2000
 
 
+async def test_a_long_query_is_echoed_in_part_and_the_page_stays_under_budget() -> None:
+    gateway = await big_gateway(300)
+    query = "update the ticket status " * 80  # 2,000 characters: long, but searched
+    payload = (await gateway.discover(DiscoverRequest(query=query, limit=200))).payload
+    assert payload is not None
+    assert payload["query"].startswith("update the ticket status")
+    assert payload["query"].endswith("… (1999 characters)")
+    assert payload["results"]
+    assert size(payload) <= 16_000
+
+
+async def test_a_query_longer_than_search_reads_is_refused(gateway: Gateway) -> None:
+    with pytest.raises(GatewayError) as refused:
+        await gateway.discover(DiscoverRequest(query="fetch a web page " * 1000))
+    assert refused.value.code == "invalid_arguments"
+    assert refused.value.details == {"argument": "query", "max_length": 2000}
+    assert "16,999 characters" in refused.value.message
+    assert len(refused.value.message) < 200
+    surrounded = (await gateway.discover(DiscoverRequest(query=" " * 5000 + "fetch a web page" + " " * 5000))).payload
+    assert surrounded is not None
+    assert surrounded["results"][0]["name"] == "fetch_page"
+
+
+async def test_an_unknown_domain_or_group_is_not_echoed_whole(gateway: Gateway) -> None:
+    with pytest.raises(GatewayError) as missing_domain:
+        await gateway.discover(DiscoverRequest(domain="x" * 100_000))
+    assert len(missing_domain.value.message) + len(str(missing_domain.value.details)) < 400
+    with pytest.raises(GatewayError) as missing_group:
+        await gateway.discover(DiscoverRequest(domain="crm", group="y" * 100_000))
+    assert len(missing_group.value.message) + len(str(missing_group.value.details)) < 400
+
+
 async def test_limit_caps_a_page_and_the_budget_is_configurable() -> None:
     gateway = await big_gateway(300, response_budget=4_000)
     payload = (await gateway.discover(DiscoverRequest(domain="big", limit=5))).payload

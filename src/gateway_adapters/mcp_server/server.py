@@ -21,6 +21,7 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
 from gateway_domain import (
+    MAX_QUERY_CHARS,
     CallContext,
     DiscoverRequest,
     ErrorCode,
@@ -182,7 +183,7 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
         domain: Annotated[str | None, Field(description="A domain to list or search in.", max_length=256)] = None,
         group: Annotated[str | None, Field(description="A group inside the domain to list.", max_length=256)] = None,
         query: Annotated[
-            str | None, Field(description="Words describing what you want to do.", max_length=2000)
+            str | None, Field(description="Words describing what you want to do.", max_length=MAX_QUERY_CHARS)
         ] = None,
         format: Annotated[
             str, Field(description='"schema" for a JSON summary, "signatures" for Python-style signatures.')
