@@ -12,6 +12,15 @@ from gateway_domain import NoopTracer, Span
 from gateway_domain.ports import AttributeValue
 
 _NOOP = NoopTracer()
+MAX_ATTRIBUTE_CHARS = 256
+"""Attributes such as ``gateway.tool_name`` repeat what a caller sent, and a host's provider
+usually sets no length limit: a megabyte name would be exported whole."""
+
+
+def _bounded(value: AttributeValue) -> AttributeValue:
+    if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_CHARS:
+        return f"{value[:MAX_ATTRIBUTE_CHARS]}…"
+    return value
 
 
 class _OtelSpan:
@@ -19,7 +28,7 @@ class _OtelSpan:
         self._span = span
 
     def set_attribute(self, key: str, value: AttributeValue) -> None:
-        self._span.set_attribute(key, value)
+        self._span.set_attribute(key, _bounded(value))
 
     def record_error(self, error: BaseException, code: str) -> None:
         self._span.set_attribute("gateway.error_code", code)
@@ -46,5 +55,6 @@ class OtelTracer:
 
     @contextmanager
     def _span(self, name: str, attributes: Mapping[str, AttributeValue] | None) -> Iterator[Span]:
-        with self._tracer.start_as_current_span(name, attributes=dict(attributes or {})) as span:
+        bounded = {key: _bounded(value) for key, value in (attributes or {}).items()}
+        with self._tracer.start_as_current_span(name, attributes=bounded) as span:
             yield _OtelSpan(span)

@@ -283,7 +283,7 @@ class GatewayServer:
         """
         await self._ensure_registered()
         async with self._upstreams_entered():
-            await self._gateway.refresh()
+            await self._gateway.populate()
         return {domain: view.tool_count for domain, view in self._gateway.snapshot.domains.items()}
 
     @asynccontextmanager

@@ -65,6 +65,13 @@ SELF_DESCRIPTION_CHARS = 300
 DEFAULT_LIST_TIMEOUT = 30.0
 DEFAULT_CALL_TIMEOUT = 60.0
 
+POPULATE_SPAN = "gateway.populate_all"
+BACKGROUND_SPAN = "gateway.background_refresh"
+REFRESH_SPAN = "gateway.refresh_registry"
+"""A listing's span says what started it, with the reference gateway's names: the first listing
+of every upstream, a later one the gateway scheduled itself (a periodic refresh, a retry), or one
+asked for (``refresh_registry``)."""
+
 
 @frozen
 class RetryPolicy:
@@ -314,7 +321,14 @@ class Gateway:
             if change.domain in after.domains
         ]
 
-    async def refresh(self, domains: Iterable[str] | None = None) -> list[DomainChange]:
+    async def populate(self) -> list[DomainChange]:
+        """The first listing of every upstream (its span is ``gateway.populate_all``, as the
+        reference gateway names it, so that dashboards built on its spans keep working)."""
+        return await self.refresh(span_name=POPULATE_SPAN)
+
+    async def refresh(
+        self, domains: Iterable[str] | None = None, *, span_name: str = REFRESH_SPAN
+    ) -> list[DomainChange]:
         """Re-list the given upstreams (all by default) concurrently.
 
         Each upstream is held to its own list timeout, and its answer is applied as soon as it
@@ -343,7 +357,7 @@ class Gateway:
                 await self._rebuild()
                 applied.add(domain)
 
-        with self._tracer.start_span("gateway.refresh_registry", {"gateway.domain_count": len(targets)}) as span:
+        with self._tracer.start_span(span_name, {"gateway.domain_count": len(targets)}) as span:
             async with anyio.create_task_group() as group:
                 for registration in targets:
                     group.start_soon(fetch, registration)
@@ -374,9 +388,9 @@ class Gateway:
             self._retry = retry
         in_flight: set[str] = set()
 
-        async def run(domains: list[str]) -> None:
+        async def run(domains: list[str], span_name: str) -> None:
             try:
-                await self.refresh(domains)
+                await self.refresh(domains, span_name=span_name)
             except Exception:
                 # Keeping the registry current must outlive any one bad refresh.
                 log.exception("background refresh of %s failed", ", ".join(domains))
@@ -384,6 +398,7 @@ class Gateway:
                 in_flight.difference_update(domains)
 
         next_full = anyio.current_time()
+        span_name = POPULATE_SPAN  # the first pass lists every upstream for the first time
         async with anyio.create_task_group() as group:
             while True:
                 now = anyio.current_time()
@@ -400,7 +415,8 @@ class Gateway:
                     self._retry_at.pop(domain, None)
                 if targets:
                     in_flight.update(targets)
-                    group.start_soon(run, targets)
+                    group.start_soon(run, targets, span_name)
+                    span_name = BACKGROUND_SPAN
                 await anyio.sleep(tick)
 
     @staticmethod
