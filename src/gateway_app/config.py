@@ -159,6 +159,8 @@ class GatewayConfig:
     domain_grants: DomainGrants | None = None
     hook_module: str | None = None
     registry_auth_token: str | None = field(default=None, repr=False)
+    registration_token: str | None = field(default=None, repr=False)
+    """The bearer token of the REST endpoints that register upstreams at run time (none: no endpoints)."""
     semantic_search: OptionalExtra = OptionalExtra.AUTO
     search_glosses: OptionalExtra = OptionalExtra.AUTO
     code_mode: CodeModeConfig = field(factory=CodeModeConfig)
@@ -398,6 +400,45 @@ def parse_upstreams(
     return upstreams, set(raw)
 
 
+_NO_PROCESSES = "not over REST: an upstream registered at run time is reached by its URL"
+_NO_RULES = "not over REST: to filter an upstream's tools, configure it"
+_NOT_OVER_REST = {
+    "command": _NO_PROCESSES,
+    "args": _NO_PROCESSES,
+    "env": _NO_PROCESSES,
+    "cwd": _NO_PROCESSES,
+    "allowed_tools": _NO_RULES,
+    "denied_tools": _NO_RULES,
+    "disabled": "not over REST: to remove an upstream, DELETE /registry/servers/{domain}",
+}
+
+
+def parse_registration(body: Any) -> tuple[str, UpstreamConfig]:
+    """A REST registration body: ``{"domain": ..., "url": ..., "description": ...}`` plus the HTTP
+    options of a configured upstream (headers, timeout, transport, forward_headers). Raises
+    :class:`ConfigError` with every problem, each naming its field."""
+    problems: list[str] = []
+    if not isinstance(body, dict):
+        raise ConfigError([f"body: expected a JSON object with 'domain' and 'url', got {_json_type(body)}"])
+    fields = dict(body)
+    domain = fields.pop("domain", None)
+    if not isinstance(domain, str) or not _DOMAIN_NAME.match(domain):
+        problems.append(
+            "body.domain: a domain name must be 1-48 characters of letters, digits, '_' or '-', "
+            "starting with a letter or digit"
+        )
+    for key, reason in _NOT_OVER_REST.items():
+        if key in fields:
+            problems.append(f"body.{key}: {reason}")
+            fields.pop(key)
+    if "url" not in fields:
+        problems.append("body.url: required (the upstream's MCP endpoint, http:// or https://)")
+    upstream = parse_upstream(fields, "body", problems) if "url" in fields else None
+    if problems or upstream is None or not isinstance(domain, str):
+        raise ConfigError(problems)
+    return domain, upstream
+
+
 def _check_url(url: str, path: str, problems: list[str]) -> None:
     if not re.match(r"^https?://[^/\s]+", url):
         problems.append(f"{path}: expected an http:// or https:// URL, got {url[:60]!r}")
@@ -500,12 +541,14 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
             problems.append(f"GATEWAY_UPSTREAMS.{domain}: also defined in {config_file}; keep one of the two")
         upstreams.update({d: c for d, c in from_env.items() if d not in named})
         named |= env_named
-    if not named and not problems:
+    registration_token = environ.get("GATEWAY_REGISTRATION_TOKEN", "").strip() or None
+    if not named and not problems and registration_token is None:  # (all may come over REST)
         if config_file or raw_upstreams is not None:
             problems.append("GATEWAY_UPSTREAMS: names no upstream; add at least one domain")
         else:
             problems.append(
-                "GATEWAY_UPSTREAMS: required (or --config FILE / GATEWAY_CONFIG with an mcpServers file); "
+                "GATEWAY_UPSTREAMS: required (or --config FILE / GATEWAY_CONFIG with an mcpServers file, "
+                "or GATEWAY_REGISTRATION_TOKEN to register upstreams over REST); "
                 'for example {"crm": "http://localhost:9000/mcp"}'
             )
     descriptions = parse_descriptions(
@@ -549,6 +592,7 @@ def load_config(environ: Mapping[str, str], config_file: str | None = None) -> G
         domain_grants=grants,
         hook_module=hook_module,
         registry_auth_token=environ.get("GATEWAY_REGISTRY_AUTH_TOKEN", "").strip() or None,
+        registration_token=registration_token,
         semantic_search=semantic,
         search_glosses=glosses,
         code_mode=code_mode,

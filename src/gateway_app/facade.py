@@ -11,7 +11,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, nullcontext
 from functools import partial
 from typing import Any, TypeGuard
 
@@ -28,6 +28,7 @@ from gateway_adapters.mcp_server import (
     ASGIApp,
     FastExecute,
     add_health_routes,
+    add_registry_routes,
     build_http_app,
     build_server,
     execute_tool_runner,
@@ -48,6 +49,7 @@ from .config import (
     parse_extra_mode,
     parse_upstreams,
 )
+from .dynamic_upstreams import DynamicUpstreams
 from .hook_loading import load_hooks
 from .search_extras import search_glosser, semantic_ranker
 from .upstreams import registrations
@@ -134,6 +136,7 @@ class GatewayServer:
         auth: JwtSettings | AuthProvider | None = None,
         domain_grants: DomainGrants | None = None,
         registry_auth_headers: Mapping[str, str] | None = None,
+        registration_token: str | None = None,
         tracer: Tracer | None = None,
         code_mode: bool = False,
         code_mode_limits: CodeLimits | None = None,
@@ -155,6 +158,7 @@ class GatewayServer:
             semantic_search=settings.semantic_search,
             search_glosses=settings.search_glosses,
             self_descriptions=bool(self_descriptions),
+            registration_token=registration_token or None,
             code_mode=CodeModeConfig(
                 enabled=code_mode or code_sandbox is not None,
                 limits=code_mode_limits or CodeLimits(),
@@ -240,6 +244,11 @@ class GatewayServer:
         verifier = JwtVerifier(auth) if isinstance(auth, JwtSettings) else auth
         self._server = build_server(self._gateway, name=config.name, auth=verifier)
         add_health_routes(self._server, self._gateway)
+        self._dynamic: DynamicUpstreams | None = None
+        if config.registration_token:
+            configured = {registration.domain for registration in self._registrations}
+            self._dynamic = DynamicUpstreams(self._gateway, configured, list_headers)
+            add_registry_routes(self._server, self._dynamic, config.registration_token)
         self._uvicorn: uvicorn.Server | None = None
 
     @property
@@ -294,7 +303,12 @@ class GatewayServer:
         it, because FastMCP closes lifespans inside a shielded scope, where task groups cannot end.
         """
         await self._ensure_registered()
-        async with self._upstreams_entered(), self._sandbox_entered(), anyio.create_task_group() as group:
+        async with (
+            self._upstreams_entered(),
+            self._sandbox_entered(),
+            self._dynamic.running() if self._dynamic is not None else nullcontext(),
+            anyio.create_task_group() as group,
+        ):
             group.start_soon(partial(self._gateway.maintain, refresh_interval=self._refresh_interval))
             try:
                 yield

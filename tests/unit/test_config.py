@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from gateway_app.config import ConfigError, OptionalExtra, SemanticSearch, Timeouts, Transport, load_config
+from gateway_app.config import (
+    ConfigError,
+    OptionalExtra,
+    SemanticSearch,
+    Timeouts,
+    Transport,
+    load_config,
+    parse_registration,
+)
 from gateway_app.search_extras import search_glosser, semantic_ranker
 
 
@@ -271,3 +279,30 @@ def test_code_mode_variables_are_the_references_and_checked() -> None:
         "GATEWAY_CODE_MODE_MAX_MEMORY: expected a whole number, got '1.5'",
         "GATEWAY_CODE_MODE_MAX_NESTED_CALLS: expected a whole number above 0, got 0",
     ]
+
+
+def test_the_registration_token_is_read_and_kept_out_of_reprs() -> None:
+    config = load_config({"GATEWAY_REGISTRATION_TOKEN": " s3cret "})  # every upstream may come over REST
+    assert config.registration_token == "s3cret"
+    assert config.upstreams == {}
+    assert "s3cret" not in repr(config)
+    assert load_config({"GATEWAY_UPSTREAMS": '{"crm": "http://crm/mcp"}'}).registration_token is None
+
+
+def test_a_registration_body_is_checked_like_a_configured_upstream() -> None:
+    domain, upstream = parse_registration(
+        {"domain": "crm", "url": "https://crm/sse", "description": "CRM", "headers": {"X-Key": "k"}}
+    )
+    assert (domain, upstream.transport, upstream.description) == ("crm", Transport.SSE, "CRM")
+    with pytest.raises(ConfigError) as refused:
+        parse_registration({"domain": "-crm", "command": "sh", "denied_tools": ["*"]})
+    assert refused.value.problems == [
+        "body.domain: a domain name must be 1-48 characters of letters, digits, '_' or '-', "
+        "starting with a letter or digit",
+        "body.command: not over REST: an upstream registered at run time is reached by its URL",
+        "body.denied_tools: not over REST: to filter an upstream's tools, configure it",
+        "body.url: required (the upstream's MCP endpoint, http:// or https://)",
+    ]
+    with pytest.raises(ConfigError) as wrong_url:
+        parse_registration({"domain": "crm", "url": "file:///etc/passwd"})
+    assert wrong_url.value.problems == ["body.url: expected an http:// or https:// URL, got 'file:///etc/passwd'"]

@@ -1,0 +1,126 @@
+"""The REST endpoints that register, remove and list upstreams at run time, as the reference
+gateway has them (``POST``/``GET /registry/servers``, ``DELETE /registry/servers/{domain}``).
+
+They exist only when a registration token is set, and every request must carry it as a bearer
+token. Anything a request gets wrong is a 4xx with the gateway's error shape
+(``{"error", "code", "details"}``) saying what to fix; the body is read up to a small limit, so a
+huge one costs nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from fastmcp import FastMCP
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse
+
+from gateway_domain import ErrorCode, GatewayError
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+"""A registration is a few hundred bytes; headers and a description fit many times over."""
+
+_STATUS: dict[str, int] = {
+    ErrorCode.INVALID_ARGUMENTS: 400,
+    ErrorCode.FORBIDDEN: 409,
+    ErrorCode.DOMAIN_NOT_FOUND: 404,
+    ErrorCode.UPSTREAM_UNAVAILABLE: 503,
+}
+
+
+class UpstreamRegistry(Protocol):
+    """What the endpoints ask of the application (it owns the upstreams' sessions)."""
+
+    async def add(self, body: Any) -> Mapping[str, Any]: ...
+
+    async def remove(self, domain: str) -> Mapping[str, Any]: ...
+
+    def listing(self) -> Mapping[str, Any]: ...
+
+
+def _error(status: int, code: str, message: str, details: Mapping[str, Any] | None = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": 'Bearer realm="registry"'} if status == 401 else None
+    return JSONResponse({"error": message, "code": code, "details": dict(details or {})}, status, headers=headers)
+
+
+def _authorized(request: Request, token: bytes) -> bool:
+    given = request.headers.get("authorization", "")
+    scheme, _, credential = given.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(credential.strip().encode(), token)
+
+
+async def _body(request: Request) -> Any:
+    """The JSON body, read no further than ``MAX_BODY_BYTES``."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _TooLarge
+        chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise GatewayError(
+            ErrorCode.INVALID_ARGUMENTS,
+            f"The body is not JSON ({exc}): send a JSON object with 'domain' and 'url'.",
+            {},
+        ) from None
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _answer(work: Any, success: int = 200) -> JSONResponse:
+    try:
+        return JSONResponse(dict(await work()), success)
+    except _TooLarge:
+        return _error(413, ErrorCode.INVALID_ARGUMENTS, f"The body is over {MAX_BODY_BYTES} bytes.")
+    except ClientDisconnect:
+        return _error(400, ErrorCode.INVALID_ARGUMENTS, "The request ended before its body did.")
+    except GatewayError as error:
+        return _error(_STATUS.get(error.code, 400), error.code, error.message, error.details)
+    except Exception:
+        log.exception("a registry request failed")
+        return _error(500, ErrorCode.EXECUTION_ERROR, "The request failed inside the gateway; its log says why.")
+
+
+def add_registry_routes(server: FastMCP[Any], registry: UpstreamRegistry, token: str) -> None:
+    """Mount the endpoints on ``server``; every request must send ``Authorization: Bearer <token>``."""
+    secret = token.encode()
+
+    def refused(request: Request) -> JSONResponse | None:
+        if _authorized(request, secret):
+            return None
+        return _error(401, "unauthorized", "Send the registration token as 'Authorization: Bearer <token>'.", {})
+
+    @server.custom_route("/registry/servers", methods=["POST"])
+    async def register(request: Request) -> JSONResponse:
+        async def work() -> Mapping[str, Any]:
+            return await registry.add(await _body(request))
+
+        return refused(request) or await _answer(work, 201)
+
+    @server.custom_route("/registry/servers", methods=["GET"])
+    async def listing(request: Request) -> JSONResponse:
+        async def work() -> Mapping[str, Any]:
+            return registry.listing()
+
+        return refused(request) or await _answer(work)
+
+    @server.custom_route("/registry/servers/{domain}", methods=["DELETE"])
+    async def deregister(request: Request) -> JSONResponse:
+        async def work() -> Mapping[str, Any]:
+            return await registry.remove(str(request.path_params["domain"]))
+
+        return refused(request) or await _answer(work)
