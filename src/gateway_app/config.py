@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import cattrs
 from attrs import evolve, field, frozen
@@ -30,8 +31,9 @@ from .env_values import switch
 
 DEFAULT_NAME = "mcp-discovery-gateway"
 DEFAULT_CONNECT_TIMEOUT = 10.0
-_DOMAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_DOMAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,47}")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+"""Matched whole (``fullmatch``): ``$`` would also let a name end in a newline."""
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
@@ -282,10 +284,14 @@ def _timeouts(raw: Any, path: str, problems: list[str]) -> Timeouts:
     if raw is None:
         return Timeouts()
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        if not raw > 0 or not math.isfinite(raw):
-            problems.append(f"{path}: expected a positive number of seconds, got {raw}")
+        try:
+            seconds = float(raw)
+        except OverflowError:  # an integer of hundreds of digits
+            seconds = math.inf
+        if not seconds > 0 or not math.isfinite(seconds):
+            problems.append(f"{path}: expected a positive number of seconds, got {str(raw)[:20]}")
             return Timeouts()
-        return Timeouts(connect=min(DEFAULT_CONNECT_TIMEOUT, float(raw)), list=float(raw), call=float(raw))
+        return Timeouts(connect=min(DEFAULT_CONNECT_TIMEOUT, seconds), list=seconds, call=seconds)
     if not isinstance(raw, dict):
         problems.append(f"{path}: expected a number of seconds or an object with connect, list, call")
         return Timeouts()
@@ -348,7 +354,7 @@ def parse_upstream(raw: Any, path: str, problems: list[str], base_dir: Path | No
     if transport is Transport.STDIO and entry.forward_headers:
         problems.append(f"{path}.forward_headers: a stdio upstream has no HTTP headers to forward")
     for header in entry.forward_headers:
-        if not _HEADER_NAME.match(header):
+        if not _HEADER_NAME.fullmatch(header):
             problems.append(f"{path}.forward_headers: {header!r} is not a valid HTTP header name")
     _check_headers(entry.headers, f"{path}.headers", problems)
     for name in entry.env:
@@ -386,7 +392,7 @@ def parse_upstreams(
     upstreams: dict[str, UpstreamConfig] = {}
     for domain, entry in raw.items():
         path = f"{label}.{domain}"
-        if not isinstance(domain, str) or not _DOMAIN_NAME.match(domain):
+        if not isinstance(domain, str) or not _DOMAIN_NAME.fullmatch(domain):
             problems.append(
                 f"{path}: a domain name must be 1-48 characters of letters, digits, '_' or '-', "
                 "starting with a letter or digit"
@@ -409,20 +415,21 @@ _NOT_OVER_REST = {
     "cwd": _NO_PROCESSES,
     "allowed_tools": _NO_RULES,
     "denied_tools": _NO_RULES,
+    "forward_headers": "not over REST: callers' headers are forwarded to configured upstreams only",
     "disabled": "not over REST: to remove an upstream, DELETE /registry/servers/{domain}",
 }
 
 
 def parse_registration(body: Any) -> tuple[str, UpstreamConfig]:
     """A REST registration body: ``{"domain": ..., "url": ..., "description": ...}`` plus the HTTP
-    options of a configured upstream (headers, timeout, transport, forward_headers). Raises
+    options of a configured upstream (headers, timeout, transport). Raises
     :class:`ConfigError` with every problem, each naming its field."""
     problems: list[str] = []
     if not isinstance(body, dict):
         raise ConfigError([f"body: expected a JSON object with 'domain' and 'url', got {_json_type(body)}"])
     fields = dict(body)
     domain = fields.pop("domain", None)
-    if not isinstance(domain, str) or not _DOMAIN_NAME.match(domain):
+    if not isinstance(domain, str) or not _DOMAIN_NAME.fullmatch(domain):
         problems.append(
             "body.domain: a domain name must be 1-48 characters of letters, digits, '_' or '-', "
             "starting with a letter or digit"
@@ -440,13 +447,20 @@ def parse_registration(body: Any) -> tuple[str, UpstreamConfig]:
 
 
 def _check_url(url: str, path: str, problems: list[str]) -> None:
-    if not re.match(r"^https?://[^/\s]+", url):
+    """An http(s) URL with a host, a valid port if any, and no space or control character (which
+    no HTTP client sends, so such an upstream would only fail and be retried for ever)."""
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # an unclosed IPv6 bracket, a port that is no number
+        valid = False
+    if not valid or any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
         problems.append(f"{path}: expected an http:// or https:// URL, got {url[:60]!r}")
 
 
 def _check_headers(headers: Mapping[str, Any], path: str, problems: list[str]) -> None:
     for header, value in headers.items():
-        if not _HEADER_NAME.match(header):
+        if not _HEADER_NAME.fullmatch(header):
             problems.append(f"{path}.{header}: not a valid HTTP header name")
         elif not isinstance(value, str) or "\n" in value or "\r" in value:
             problems.append(f"{path}.{header}: expected a single-line string")

@@ -3,20 +3,23 @@
 A registered upstream is validated like a configured one, and its session is opened by a task of
 its own that closes it again when the upstream is removed (an upstream's session must be closed by
 the task that opened it). Configured upstreams are the configuration's: REST can neither replace
-nor remove them, so what a restart brings back is always what the configuration says.
+nor remove them, so what a restart brings back is always what the configuration says. Whoever
+holds the token can make the gateway connect to any URL, so nothing the gateway holds goes with
+a registered upstream: neither ``GATEWAY_REGISTRY_AUTH_TOKEN`` nor a caller's headers.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping, Set
+from collections.abc import AsyncIterator, Sequence, Set
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 from anyio.abc import TaskGroup, TaskStatus
 
-from gateway_domain import ErrorCode, Gateway, GatewayError, Upstream, UpstreamRegistration
+from gateway_domain import DomainChange, ErrorCode, Gateway, GatewayError, Upstream, UpstreamRegistration
 from gateway_domain.text import echoed
 
 from .config import ConfigError, parse_registration
@@ -24,35 +27,55 @@ from .upstreams import build_upstream
 
 log = logging.getLogger(__name__)
 
+LISTING_WAIT = 10.0
+"""How long a registration waits for the upstream's first listing before answering "pending"
+(the listing goes on, and a shutdown never waits on it)."""
+
+
+def shown_url(url: str) -> str:
+    """The URL without what may be a credential (user info, query string, fragment)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
 
 class DynamicUpstreams:
     """The upstreams registered over REST, each held open while it is registered."""
 
-    def __init__(self, gateway: Gateway, configured: Set[str], list_headers: Mapping[str, str] | None = None) -> None:
+    def __init__(self, gateway: Gateway, configured: Set[str]) -> None:
         self._gateway = gateway
         self._configured = frozenset(configured)
-        self._list_headers = dict(list_headers or {})
         self._group: TaskGroup | None = None
         self._lock = anyio.Lock()
         self._closers: dict[str, anyio.Event] = {}
+        self._current: dict[str, UpstreamRegistration] = {}
         self._urls: dict[str, str] = {}
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """While serving: registered upstreams stay open until removed or until this ends."""
+        """While serving: registered upstreams stay open until removed or until this ends, and
+        then leave the registry with their sessions."""
         async with anyio.create_task_group() as group:
             self._group = group
             try:
                 yield
             finally:
                 self._group = None
+                with anyio.CancelScope(shield=True):
+                    for domain in list(self._current):
+                        await self._gateway.unregister(domain)
                 self._closers.clear()
+                self._current.clear()
                 self._urls.clear()
                 group.cancel_scope.cancel()
 
     async def add(self, body: Any) -> dict[str, Any]:
         """Register (or replace) the upstream ``body`` describes and list its tools; the answer
-        says what it offers, or why listing failed (it is then retried like any upstream)."""
+        says what it offers, why listing failed (it is then retried like any upstream), or that
+        the listing is still going on."""
         try:
             domain, config = parse_registration(body)
         except ConfigError as error:
@@ -68,33 +91,34 @@ class DynamicUpstreams:
                 "change it there, or register this upstream under another name.",
                 {"domain": domain},
             )
-        upstream = build_upstream(domain, config, self._list_headers)
+        url = shown_url(config.url or "")
         registration = UpstreamRegistration(
             domain,
-            upstream,
+            build_upstream(domain, config),
             description=config.description or "",
             list_timeout=config.timeouts.list,
             call_timeout=config.timeouts.call,
-            forward_headers=config.forward_headers,
         )
         async with self._lock:
             group = self._serving()
             self._close(domain)
-            self._closers[domain] = await group.start(self._hold, upstream)
-            self._urls[domain] = config.url or ""
+            self._closers[domain] = await group.start(self._hold, domain, registration.upstream)
+            self._current[domain] = registration
+            self._urls[domain] = url
             await self._gateway.register(registration)
         log.info("domain %s: registered over REST", domain)
-        changes = await self._gateway.refresh([domain])
-        answer: dict[str, Any] = {"registered": domain, "url": config.url}
-        for change in changes:
-            payload = change.to_payload()
-            answer.update(
-                status=payload["status"],
-                tools_discovered=change.tool_count,
-                tools_added=payload["added"],
-                **{key: payload[key] for key in ("error", "skipped") if key in payload},
+        changes: list[DomainChange] = []
+        listed = anyio.Event()
+        group.start_soon(self._list, domain, changes, listed)
+        with anyio.move_on_after(LISTING_WAIT):
+            await listed.wait()
+        if self._current.get(domain) is not registration:
+            raise GatewayError(
+                ErrorCode.FORBIDDEN,
+                f"Domain '{domain}' was replaced or removed by another request while it was being listed.",
+                {"domain": domain},
             )
-        return answer
+        return _answer(domain, url, changes if listed.is_set() else None)
 
     async def remove(self, domain: str) -> dict[str, Any]:
         async with self._lock:
@@ -104,21 +128,21 @@ class DynamicUpstreams:
                     f"Domain '{domain}' is configured (GATEWAY_UPSTREAMS or the config file): remove it there.",
                     {"domain": domain},
                 )
-            if domain not in self._closers:
+            if domain not in self._current:
                 raise GatewayError(
                     ErrorCode.DOMAIN_NOT_FOUND,
                     f"No upstream is registered over REST as '{echoed(domain)}'.",
-                    {"registered": sorted(self._closers)},
+                    {"registered": sorted(self._current)},
                 )
             await self._gateway.unregister(domain)
             self._close(domain)
-            self._urls.pop(domain, None)
+            del self._current[domain], self._urls[domain]
         log.info("domain %s: removed over REST", domain)
         return {"deregistered": domain}
 
     def listing(self) -> dict[str, Any]:
-        """Every upstream with its state; URLs only of those registered here (a configured URL
-        may carry a credential in its query string, and this is no place to show it)."""
+        """Every upstream with its state; URLs only of those registered here, and without their
+        query strings (a configured URL may carry a credential, and this is no place to show it)."""
         views = self._gateway.snapshot.domains
         servers = []
         for domain in self._gateway.domains:
@@ -145,12 +169,43 @@ class DynamicUpstreams:
         if closer is not None:
             closer.set()
 
+    async def _list(self, domain: str, changes: list[DomainChange], listed: anyio.Event) -> None:
+        try:
+            changes.extend(await self._gateway.refresh([domain]))
+        except Exception:  # refresh reports an upstream's failure; anything else is a bug to log
+            log.exception("listing %s after its registration failed", domain)
+        finally:
+            listed.set()
+
     @staticmethod
-    async def _hold(upstream: Upstream, *, task_status: TaskStatus[anyio.Event]) -> None:
+    async def _hold(domain: str, upstream: Upstream, *, task_status: TaskStatus[anyio.Event]) -> None:
+        """Keep ``upstream`` entered until its event is set. A failure is logged and kept here:
+        it must not end the task group every other registered upstream lives in."""
         closed = anyio.Event()
-        if isinstance(upstream, AbstractAsyncContextManager):
+        if not isinstance(upstream, AbstractAsyncContextManager):
+            task_status.started(closed)
+            return
+        started = False
+        try:
             async with upstream:
                 task_status.started(closed)
+                started = True
                 await closed.wait()
-        else:
-            task_status.started(closed)
+        except Exception:
+            if not started:
+                raise
+            log.exception("upstream %s (registered over REST) failed while it was held open", domain)
+
+
+def _answer(domain: str, url: str, changes: Sequence[DomainChange] | None) -> dict[str, Any]:
+    """The reference's ``{"registered", "url", "tools_discovered", "tools_added"}`` with the
+    domain's status, and its error when listing failed."""
+    answer: dict[str, Any] = {"registered": domain, "url": url}
+    if changes is None:
+        answer["status"] = "pending"
+        return answer
+    for change in changes:
+        payload = change.to_payload()
+        answer.update(status=payload["status"], tools_discovered=change.tool_count, tools_added=payload["added"])
+        answer.update({key: payload[key] for key in ("error", "skipped") if key in payload})
+    return answer

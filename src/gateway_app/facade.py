@@ -158,7 +158,7 @@ class GatewayServer:
             semantic_search=settings.semantic_search,
             search_glosses=settings.search_glosses,
             self_descriptions=bool(self_descriptions),
-            registration_token=registration_token or None,
+            registration_token=(registration_token or "").strip() or None,
             code_mode=CodeModeConfig(
                 enabled=code_mode or code_sandbox is not None,
                 limits=code_mode_limits or CodeLimits(),
@@ -247,7 +247,7 @@ class GatewayServer:
         self._dynamic: DynamicUpstreams | None = None
         if config.registration_token:
             configured = {registration.domain for registration in self._registrations}
-            self._dynamic = DynamicUpstreams(self._gateway, configured, list_headers)
+            self._dynamic = DynamicUpstreams(self._gateway, configured)
             add_registry_routes(self._server, self._dynamic, config.registration_token)
         self._uvicorn: uvicorn.Server | None = None
 

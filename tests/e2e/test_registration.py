@@ -3,6 +3,7 @@ gateway process and real upstream processes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -23,17 +24,23 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def servers() -> Iterator[dict[str, str]]:
     catalog, catalog_url = fixture_server("catalog")
     beta, beta_url = fixture_server("beta")
+    guarded, guarded_url = fixture_server("guarded")  # wants "Authorization: Bearer upstream-secret"
     process = None
     try:
         process, base = gateway(
-            {"GATEWAY_UPSTREAMS": json.dumps({"beta": beta_url}), "GATEWAY_REGISTRATION_TOKEN": TOKEN}
+            {
+                "GATEWAY_UPSTREAMS": json.dumps({"beta": beta_url}),
+                "GATEWAY_REGISTRATION_TOKEN": TOKEN,
+                "GATEWAY_REGISTRY_AUTH_TOKEN": "upstream-secret",
+            }
         )
-        yield {"base": base, "catalog": catalog_url}
+        yield {"base": base, "catalog": catalog_url, "guarded": guarded_url}
     finally:
         if process is not None:
             process.stop()
         catalog.stop()
         beta.stop()
+        guarded.stop()
 
 
 def rest(base: str, method: str, path: str, **options: Any) -> httpx2.Response:
@@ -75,6 +82,42 @@ async def test_a_registered_upstream_serves_until_it_is_removed(servers: dict[st
     assert rest(base, "DELETE", "/registry/servers/files", headers=AUTH).status_code == 404
 
 
+async def test_concurrent_registrations_of_one_domain_leave_one_working_upstream(servers: dict[str, str]) -> None:
+    base = servers["base"]
+    body = {"domain": "race", "url": servers["catalog"]}
+    async with httpx2.AsyncClient(base_url=base, timeout=60) as http:
+
+        async def post() -> int:
+            return (await http.post("/registry/servers", json=body, headers=AUTH)).status_code
+
+        async def delete() -> int:
+            return (await http.delete("/registry/servers/race", headers=AUTH)).status_code
+
+        codes = await asyncio.gather(*(post() for _ in range(12)), delete(), *(post() for _ in range(4)))
+    assert set(codes) <= {200, 201, 404, 409}
+    assert codes.count(201) >= 1
+    final = rest(base, "POST", "/registry/servers", json=body, headers=AUTH)
+    assert final.status_code == 201
+    assert final.json()["status"] == "ready"
+    ran = await call(base, "execute_tool", {"tool_name": "convert_time", "arguments": {"source_timezone": "UTC"}})
+    assert not ran.is_error, ran.content[0].text
+    assert rest(base, "DELETE", "/registry/servers/race", headers=AUTH).status_code == 200
+
+
+def test_a_registered_upstream_gets_no_credential_of_the_gateways(servers: dict[str, str]) -> None:
+    body: dict[str, Any] = {"domain": "guarded", "url": servers["guarded"] + "?key=hidden"}
+    refused = rest(servers["base"], "POST", "/registry/servers", json=body, headers=AUTH).json()
+    assert refused["status"] == "failed"
+    assert refused["error"]["code"] == "upstream_unauthorized"  # GATEWAY_REGISTRY_AUTH_TOKEN stayed home
+    assert refused["url"] == servers["guarded"]  # a query string may hold a credential: not shown
+    body["headers"] = {"Authorization": "Bearer upstream-secret"}
+    accepted = rest(servers["base"], "POST", "/registry/servers", json=body, headers=AUTH).json()
+    assert accepted["status"] == "ready"
+    listed = rest(servers["base"], "GET", "/registry/servers", headers=AUTH).json()["servers"]
+    assert "hidden" not in json.dumps(listed)
+    assert rest(servers["base"], "DELETE", "/registry/servers/guarded", headers=AUTH).status_code == 200
+
+
 async def test_an_unreachable_upstream_is_registered_as_failed(servers: dict[str, str]) -> None:
     body = {"domain": "down", "url": "http://127.0.0.1:9/mcp"}
     answer = rest(servers["base"], "POST", "/registry/servers", json=body, headers=AUTH)
@@ -102,6 +145,22 @@ async def test_an_unreachable_upstream_is_registered_as_failed(servers: dict[str
         ({"json": {"domain": "x", "command": "sh"}, "headers": AUTH}, 400, "invalid_arguments", "body.command"),
         ({"json": {"domain": "beta", "url": "http://h/mcp"}, "headers": AUTH}, 409, "forbidden", "configured"),
         ({"content": b"x" * 200_000, "headers": AUTH}, 413, "invalid_arguments", "bytes"),
+        ({"content": b"[" * 60_000, "headers": AUTH}, 400, "invalid_arguments", "nests too deeply"),
+        ({"content": b'{"domain": "x", "url": NaN}', "headers": AUTH}, 400, "invalid_arguments", "NaN"),
+        (
+            {"content": b'{"domain": "x", "url": "http://h/mcp", "timeout": 1' + b"0" * 400 + b"}", "headers": AUTH},
+            400,
+            "invalid_arguments",
+            "body.timeout",
+        ),
+        ({"json": {"domain": "x", "url": "http://a b/mcp"}, "headers": AUTH}, 400, "invalid_arguments", "body.url"),
+        ({"json": {"domain": "beta\n", "url": "http://h/"}, "headers": AUTH}, 400, "invalid_arguments", "body.domain"),
+        (
+            {"json": {"domain": "x", "url": "http://h/mcp", "forward_headers": ["Authorization"]}, "headers": AUTH},
+            400,
+            "invalid_arguments",
+            "body.forward_headers",
+        ),
     ],
 )
 def test_a_bad_registration_gets_a_clear_4xx(

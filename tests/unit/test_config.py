@@ -306,3 +306,23 @@ def test_a_registration_body_is_checked_like_a_configured_upstream() -> None:
     with pytest.raises(ConfigError) as wrong_url:
         parse_registration({"domain": "crm", "url": "file:///etc/passwd"})
     assert wrong_url.value.problems == ["body.url: expected an http:// or https:// URL, got 'file:///etc/passwd'"]
+
+
+def test_urls_names_and_numbers_that_would_only_fail_later_are_refused_at_once() -> None:
+    upstreams = {
+        "spaced": "http://a b/mcp",
+        "bracket": "http://[::1/mcp",
+        "port": "http://h:99999/mcp",
+        "crm\n": "http://crm/mcp",
+        "huge": {"url": "http://h/mcp", "timeout": 10**400},
+        "header": {"url": "http://h/mcp", "headers": {"X-Key\n": "v"}},
+    }
+    assert problems({"GATEWAY_UPSTREAMS": json.dumps(upstreams)}) == [
+        "GATEWAY_UPSTREAMS.spaced.url: expected an http:// or https:// URL, got 'http://a b/mcp'",
+        "GATEWAY_UPSTREAMS.bracket.url: expected an http:// or https:// URL, got 'http://[::1/mcp'",
+        "GATEWAY_UPSTREAMS.port.url: expected an http:// or https:// URL, got 'http://h:99999/mcp'",
+        "GATEWAY_UPSTREAMS.crm\n: a domain name must be 1-48 characters of letters, digits, '_' or '-', "
+        "starting with a letter or digit",
+        "GATEWAY_UPSTREAMS.huge.timeout: expected a positive number of seconds, got 10000000000000000000",
+        "GATEWAY_UPSTREAMS.header.headers.X-Key\n: not a valid HTTP header name",
+    ]

@@ -9,6 +9,7 @@ huge one costs nothing.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -49,10 +50,17 @@ def _error(status: int, code: str, message: str, details: Mapping[str, Any] | No
     return JSONResponse({"error": message, "code": code, "details": dict(details or {})}, status, headers=headers)
 
 
-def _authorized(request: Request, token: bytes) -> bool:
+def _digest(secret: bytes) -> bytes:
+    return hashlib.sha256(secret).digest()
+
+
+def _authorized(request: Request, token_digest: bytes) -> bool:
+    """Compared as digests, so that the time taken says nothing of the token, not even its length
+    (the header's bytes are as sent: Starlette decodes headers as Latin-1)."""
     given = request.headers.get("authorization", "")
     scheme, _, credential = given.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(credential.strip().encode(), token)
+    sent = credential.strip().encode("latin-1")
+    return scheme.lower() == "bearer" and hmac.compare_digest(_digest(sent), token_digest)
 
 
 async def _body(request: Request) -> Any:
@@ -68,13 +76,18 @@ async def _body(request: Request) -> Any:
             raise _TooLarge
         chunks.append(chunk)
     try:
-        return json.loads(b"".join(chunks))
+        return json.loads(b"".join(chunks), parse_constant=_no_constant)
+    except RecursionError:
+        problem = "it nests too deeply"
     except (UnicodeDecodeError, ValueError) as exc:
-        raise GatewayError(
-            ErrorCode.INVALID_ARGUMENTS,
-            f"The body is not JSON ({exc}): send a JSON object with 'domain' and 'url'.",
-            {},
-        ) from None
+        problem = str(exc)
+    raise GatewayError(
+        ErrorCode.INVALID_ARGUMENTS, f"The body is not JSON ({problem}): send a JSON object with 'domain' and 'url'."
+    )
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 class _TooLarge(Exception):
@@ -97,7 +110,7 @@ async def _answer(work: Any, success: int = 200) -> JSONResponse:
 
 def add_registry_routes(server: FastMCP[Any], registry: UpstreamRegistry, token: str) -> None:
     """Mount the endpoints on ``server``; every request must send ``Authorization: Bearer <token>``."""
-    secret = token.encode()
+    secret = _digest(token.encode())
 
     def refused(request: Request) -> JSONResponse | None:
         if _authorized(request, secret):

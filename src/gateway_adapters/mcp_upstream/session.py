@@ -182,12 +182,19 @@ class SessionKeeper:
     # ------------------------------------------------------------------ internals
 
     async def _run_attempt(self, attempt: _Attempt) -> None:
-        assert self._group is not None
+        group = self._group
+        if group is None:  # closed between asking for the attempt and its start
+            attempt.error = GatewayError(
+                ErrorCode.UPSTREAM_UNAVAILABLE, f"Upstream server '{self._domain}' is shut down."
+            )
+            self._attempt = None
+            attempt.done.set()
+            return
         self._restart_at = None
         try:
             # The scope is inherited by the owner task, so the handshake's HTTP status is recorded.
             with call_scope(self._handshake_headers) as scope, anyio.fail_after(self._connect_timeout):
-                attempt.connection = await self._group.start(self._own)
+                attempt.connection = await group.start(self._own)
             attempt.generation = self._generation
         except TimeoutError:
             attempt.error = GatewayError(
