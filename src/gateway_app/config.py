@@ -189,6 +189,8 @@ class GatewayConfig:
 def _strict(kind: type, label: str) -> Any:
     def structure(value: Any, _: type) -> Any:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) > 10**300:  # float() would overflow
+                raise ValueError(f"expected a finite number, got {str(value)[:20]}…")
             return float(value)
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
             raise TypeError(f"expected {label}, got {_json_type(value)}")
@@ -464,6 +466,18 @@ def _check_headers(headers: Mapping[str, Any], path: str, problems: list[str]) -
             problems.append(f"{path}.{header}: not a valid HTTP header name")
         elif not isinstance(value, str) or "\n" in value or "\r" in value:
             problems.append(f"{path}.{header}: expected a single-line string")
+        elif not value.isprintable() or (not value.isascii() and not _latin1(value)):
+            # (HTTP sends header values as Latin-1 bytes; a control character or anything else
+            # makes every request to the upstream fail)
+            problems.append(f"{path}.{header}: expected printable Latin-1 text")
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_descriptions(raw: Any, label: str, problems: list[str]) -> dict[str, str]:

@@ -27,9 +27,9 @@ from .upstreams import build_upstream
 
 log = logging.getLogger(__name__)
 
-LISTING_WAIT = 10.0
+LISTING_WAIT = 5.0
 """How long a registration waits for the upstream's first listing before answering "pending"
-(the listing goes on, and a shutdown never waits on it)."""
+(the listing goes on; a shutdown waits for answers being written, so not much longer)."""
 
 
 def shown_url(url: str) -> str:
@@ -101,11 +101,14 @@ class DynamicUpstreams:
         )
         async with self._lock:
             group = self._serving()
-            self._close(domain)
-            self._closers[domain] = await group.start(self._hold, domain, registration.upstream)
-            self._current[domain] = registration
-            self._urls[domain] = url
-            await self._gateway.register(registration)
+            closer = await group.start(self._hold, domain, registration.upstream)
+            try:
+                await self._gateway.register(registration)
+            except BaseException:
+                closer.set()
+                raise
+            self._close(domain)  # the upstream it replaces, if any
+            self._closers[domain], self._current[domain], self._urls[domain] = closer, registration, url
         log.info("domain %s: registered over REST", domain)
         changes: list[DomainChange] = []
         listed = anyio.Event()
@@ -114,11 +117,12 @@ class DynamicUpstreams:
             await listed.wait()
         if self._current.get(domain) is not registration:
             raise GatewayError(
-                ErrorCode.FORBIDDEN,
+                ErrorCode.CONFLICT,
                 f"Domain '{domain}' was replaced or removed by another request while it was being listed.",
                 {"domain": domain},
             )
-        return _answer(domain, url, changes if listed.is_set() else None)
+        status = self._gateway.statuses().get(domain)
+        return _answer(domain, url, changes, status.value if status is not None else "pending")
 
     async def remove(self, domain: str) -> dict[str, Any]:
         async with self._lock:
@@ -197,13 +201,10 @@ class DynamicUpstreams:
             log.exception("upstream %s (registered over REST) failed while it was held open", domain)
 
 
-def _answer(domain: str, url: str, changes: Sequence[DomainChange] | None) -> dict[str, Any]:
+def _answer(domain: str, url: str, changes: Sequence[DomainChange], status: str) -> dict[str, Any]:
     """The reference's ``{"registered", "url", "tools_discovered", "tools_added"}`` with the
-    domain's status, and its error when listing failed."""
-    answer: dict[str, Any] = {"registered": domain, "url": url}
-    if changes is None:
-        answer["status"] = "pending"
-        return answer
+    domain's status, and its error when listing failed (only the status while it is listed)."""
+    answer: dict[str, Any] = {"registered": domain, "url": url, "status": status}
     for change in changes:
         payload = change.to_payload()
         answer.update(status=payload["status"], tools_discovered=change.tool_count, tools_added=payload["added"])

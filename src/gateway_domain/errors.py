@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
     UPSTREAM_UNAVAILABLE = "upstream_unavailable"
     UPSTREAM_TIMEOUT = "upstream_timeout"
     UPSTREAM_UNAUTHORIZED = "upstream_unauthorized"
+    CONFLICT = "conflict"
 
 
 class GatewayError(Exception):

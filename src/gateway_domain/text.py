@@ -31,8 +31,9 @@ def normalized_name(name: str) -> str:
 
 def printable(text: str) -> str:
     """``text`` without control and format characters (zero-width spaces, bidirectional overrides):
-    an upstream's words go before a model, and those can hide text from the people reading them."""
-    return "".join(char for char in text if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf"))
+    an upstream's words go before a model, and those can hide text from the people reading them.
+    Lone surrogates go too: JSON can carry them ("\\ud800"), but no answer holding one can be sent."""
+    return "".join(char for char in text if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf", "Cs"))
 
 
 def echoed(text: str, limit: int = 80) -> str:

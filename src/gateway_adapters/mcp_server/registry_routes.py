@@ -29,7 +29,8 @@ MAX_BODY_BYTES = 64 * 1024
 
 _STATUS: dict[str, int] = {
     ErrorCode.INVALID_ARGUMENTS: 400,
-    ErrorCode.FORBIDDEN: 409,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.CONFLICT: 409,
     ErrorCode.DOMAIN_NOT_FOUND: 404,
     ErrorCode.UPSTREAM_UNAVAILABLE: 503,
 }
@@ -76,9 +77,13 @@ async def _body(request: Request) -> Any:
             raise _TooLarge
         chunks.append(chunk)
     try:
-        return json.loads(b"".join(chunks), parse_constant=_no_constant)
+        body = json.loads(b"".join(chunks), parse_constant=_no_constant)
+        json.dumps(body, ensure_ascii=False).encode()  # a lone surrogate ("\ud800") is JSON, not text
+        return body
     except RecursionError:
         problem = "it nests too deeply"
+    except UnicodeEncodeError:
+        problem = "a string in it is not valid Unicode"
     except (UnicodeDecodeError, ValueError) as exc:
         problem = str(exc)
     raise GatewayError(
