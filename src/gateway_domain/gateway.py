@@ -516,6 +516,7 @@ class Gateway:
     def _discover(self, request: DiscoverRequest, snapshot: RegistrySnapshot, coded: bool) -> tuple[Discovery, int]:
         """``coded``: the caller may use execute_code, so signatures name each tool's code binding."""
         fmt = request.parsed_format()
+        request.parsed_limit(DEFAULT_SEARCH_LIMIT)  # refused in every mode, also where no page is cut by count
         if request.domain is not None and request.domain not in snapshot.domains:
             raise domain_not_found(request.domain, snapshot)
         if request.group is not None:

@@ -149,6 +149,17 @@ async def test_a_query_longer_than_search_reads_is_refused(gateway: Gateway) -> 
     assert surrounded["results"][0]["name"] == "fetch_page"
 
 
+async def test_a_bad_limit_is_refused_in_every_mode(gateway: Gateway) -> None:
+    for request in (
+        DiscoverRequest(limit=-1),
+        DiscoverRequest(domain="web", limit=0),
+        DiscoverRequest(query="x", limit=201),
+    ):
+        with pytest.raises(GatewayError) as refused:
+            await gateway.discover(request)
+        assert refused.value.details == {"argument": "limit"}
+
+
 async def test_an_unknown_domain_or_group_is_not_echoed_whole(gateway: Gateway) -> None:
     with pytest.raises(GatewayError) as missing_domain:
         await gateway.discover(DiscoverRequest(domain="x" * 100_000))
