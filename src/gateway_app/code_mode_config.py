@@ -30,6 +30,18 @@ class CodeModeConfig:
     """Sandbox worker processes: runs beyond this many at once wait (briefly) for one."""
 
 
+UPPER_BOUNDS = {
+    "GATEWAY_CODE_MODE_MAX_DURATION_SECS": 86_400,
+    "GATEWAY_CODE_MODE_MAX_MEMORY": 2**40,
+    "GATEWAY_CODE_MODE_MAX_ALLOCATIONS": 10**12,
+    "GATEWAY_CODE_MODE_MAX_RECURSION_DEPTH": 100_000,
+    "GATEWAY_CODE_MODE_MAX_NESTED_CALLS": 100_000,
+    "GATEWAY_CODE_MODE_WORKERS": MAX_WORKERS,
+}
+"""Far above any sensible setting, and below what the sandbox can take: it holds these in 64-bit
+integers and durations, and refused every run once one overflowed."""
+
+
 def _positive(environ: Mapping[str, str], name: str, default: float, *, whole: bool, problems: list[str]) -> float:
     raw = environ.get(name, "").strip()
     if not raw:
@@ -42,6 +54,9 @@ def _positive(environ: Mapping[str, str], name: str, default: float, *, whole: b
         return default
     if not (value > 0 and math.isfinite(value)):
         problems.append(f"{name}: expected {kind} above 0, got {raw[:40]}")
+        return default
+    if value > UPPER_BOUNDS[name]:
+        problems.append(f"{name}: at most {UPPER_BOUNDS[name]}, got {raw[:40]}")
         return default
     return value
 
@@ -65,8 +80,6 @@ def code_mode_settings(environ: Mapping[str, str], problems: list[str]) -> CodeM
     )
     verbatim = switch(environ, "GATEWAY_CODE_MODE_AUDIT_VERBATIM", False, problems)
     workers = _positive(environ, "GATEWAY_CODE_MODE_WORKERS", 4, whole=True, problems=problems)
-    if workers > MAX_WORKERS:
-        problems.append(f"GATEWAY_CODE_MODE_WORKERS: at most {MAX_WORKERS}, got {workers}")
     limits = CodeLimits(
         max_duration_secs=float(duration),
         max_memory=int(memory),

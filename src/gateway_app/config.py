@@ -457,7 +457,13 @@ def _check_url(url: str, path: str, problems: list[str]) -> None:
     except ValueError:  # an unclosed IPv6 bracket, a port that is no number
         valid = False
     if not valid or any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
-        problems.append(f"{path}: expected an http:// or https:// URL, got {url[:60]!r}")
+        problems.append(f"{path}: expected an http:// or https:// URL, got {_without_secrets(url)[:60]!r}")
+
+
+def _without_secrets(url: str) -> str:
+    """A URL as an error repeats it: what may be a password or a token (user info, query) is starred."""
+    shown = re.sub(r"(?<=://)[^/@\s]*@", "***@", url)
+    return re.sub(r"\?.*$", "?***", shown, flags=re.DOTALL)
 
 
 def _check_headers(headers: Mapping[str, Any], path: str, problems: list[str]) -> None:
@@ -524,6 +530,9 @@ def apply_headers(
                     upstreams[domain] = evolve(current, headers={**headers, **current.headers})
 
 
+MAX_CONFIG_FILE_BYTES = 10_000_000
+
+
 def read_config_file(path: str, label: str, problems: list[str]) -> tuple[dict[str, UpstreamConfig], set[str]]:
     """Upstreams from an ``{"mcpServers": {...}}`` file, the format desktop MCP clients use.
 
@@ -531,7 +540,16 @@ def read_config_file(path: str, label: str, problems: list[str]) -> tuple[dict[s
     """
     file = Path(path).expanduser()
     try:
-        text = file.read_text(encoding="utf-8")
+        # Only a regular file of sensible size: /dev/zero or a pipe would be read for ever.
+        if file.exists() and not file.is_file():
+            problems.append(f"{label}: {path} is not a regular file")
+            return {}, set()
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_CONFIG_FILE_BYTES + 1)
+        if len(raw) > MAX_CONFIG_FILE_BYTES:
+            problems.append(f"{label}: {path} is over {MAX_CONFIG_FILE_BYTES // 1_000_000} MB")
+            return {}, set()
+        text = raw.decode("utf-8")
     except OSError as exc:
         problems.append(f"{label}: cannot read {path}: {exc.strerror or exc}")
         return {}, set()

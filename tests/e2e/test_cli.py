@@ -97,6 +97,20 @@ def test_readyz_waits_for_every_upstream_and_never_shows_urls() -> None:
             process.stop()
 
 
+def test_an_upstream_url_with_user_info_connects() -> None:
+    beta, beta_url = fixture_server("beta")
+    process = None
+    try:
+        with_user = beta_url.replace("http://", "http://user:pw@")
+        process, base = gateway({"GATEWAY_UPSTREAMS": json.dumps({"beta": with_user})})
+        code, body = status(f"{base}/readyz")
+        assert (code, body["domains"]) == (200, {"beta": "ready"})
+    finally:
+        beta.stop()
+        if process is not None:
+            process.stop()
+
+
 async def test_the_example_mcp_servers_file_fronts_real_servers_from_pypi() -> None:
     import sys
     from pathlib import Path

@@ -326,3 +326,28 @@ def test_urls_names_and_numbers_that_would_only_fail_later_are_refused_at_once()
         "GATEWAY_UPSTREAMS.huge.timeout: expected a positive number of seconds, got 10000000000000000000",
         "GATEWAY_UPSTREAMS.header.headers.X-Key\n: not a valid HTTP header name",
     ]
+
+
+def test_code_mode_limits_the_sandbox_cannot_hold_are_refused() -> None:
+    upstreams = {"GATEWAY_UPSTREAMS": json.dumps({"crm": "http://crm/mcp"})}
+    assert problems(
+        {
+            **upstreams,
+            "GATEWAY_CODE_MODE_MAX_MEMORY": "99999999999999999999",
+            "GATEWAY_CODE_MODE_MAX_DURATION_SECS": "1e20",
+            "GATEWAY_CODE_MODE_WORKERS": "65",
+        }
+    ) == [
+        "GATEWAY_CODE_MODE_MAX_DURATION_SECS: at most 86400, got 1e20",
+        "GATEWAY_CODE_MODE_MAX_MEMORY: at most 1099511627776, got 99999999999999999999",
+        "GATEWAY_CODE_MODE_WORKERS: at most 64, got 65",
+    ]
+
+
+def test_a_config_file_that_is_not_a_regular_file_is_refused_without_reading_it() -> None:
+    assert problems({"GATEWAY_CONFIG": "/dev/zero"}) == ["GATEWAY_CONFIG: /dev/zero is not a regular file"]
+
+
+def test_a_bad_url_is_repeated_without_what_may_be_a_secret() -> None:
+    (problem,) = problems({"GATEWAY_UPSTREAMS": json.dumps({"crm": "htp://user:SECRETPW@x/mcp?token=SECRETQ"})})
+    assert problem == "GATEWAY_UPSTREAMS.crm.url: expected an http:// or https:// URL, got 'htp://***@x/mcp?***'"

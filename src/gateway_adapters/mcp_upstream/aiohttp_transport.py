@@ -62,10 +62,12 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             total=None, sock_connect=timeouts.get("connect"), sock_read=timeouts.get("read")
         )
         body = await request.aread()
+        # httpx2 has made a URL's user info an Authorization header; aiohttp refuses to get both
+        url = request.url.copy_with(userinfo=b"") if request.url.userinfo else request.url
         try:
             response = await self._client().request(
                 request.method,
-                str(request.url),
+                str(url),
                 headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
                 data=body or None,
                 allow_redirects=False,
