@@ -91,6 +91,16 @@ async def test_unknown_tool_gets_suggestions(client: Client) -> None:
     assert schema["details"]["suggestions"][0] == "get-user-profile"
 
 
+async def test_an_upstream_tool_called_directly_gets_the_way_to_call_it(client: Client) -> None:
+    for name in ("multiply", "no_such_tool_anywhere"):  # the same answer whether or not it exists upstream
+        result = await client.call_tool_mcp(name, {"a": 2, "b": 3})
+        assert result.is_error
+        body = payload(result)
+        assert body["code"] == "tool_not_found"
+        assert f"execute_tool(tool_name='{name}'" in body["error"]
+        assert body["details"] == {"tool_name": name}
+
+
 async def test_an_upstream_tool_error_comes_back_marked_as_error(client: Client) -> None:
     result = await call(client, "execute_tool", tool_name="fail", arguments={"reason": "disk full"})
     assert result.is_error

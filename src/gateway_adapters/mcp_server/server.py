@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import mcp_types as mt
 from fastmcp import Context, FastMCP
-from fastmcp.exceptions import ValidationError
+from fastmcp.exceptions import NotFoundError, ValidationError
 from fastmcp.server.auth import AuthProvider
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools import Tool, ToolResult
@@ -29,6 +29,7 @@ from gateway_domain import (
     GatewayError,
     RegistrySnapshot,
 )
+from gateway_domain.text import echoed
 
 from .rendering import call_result, discovery_result, error_result, json_result
 from .request_context import call_context
@@ -100,6 +101,34 @@ class _ArgumentErrors(Middleware):
             )
 
 
+class _UnknownTools(Middleware):
+    """A call of a tool this server does not list gets the gateway's ``tool_not_found`` with the
+    way to call it: models that have seen an upstream tool's name often call it directly. The
+    answer is the same whether or not such an upstream tool exists (a hidden one must stay hidden)."""
+
+    async def on_call_tool(
+        self,
+        context: MiddlewareContext[mt.CallToolRequestParams],
+        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
+    ) -> ToolResult:
+        try:
+            return await call_next(context)
+        except NotFoundError:
+            name = echoed(context.message.name)
+            if name == "execute_code":
+                hint = "execute_code is not available to you on this gateway; use execute_tool."
+            else:
+                hint = (
+                    f"Upstream tools are called through the gateway: execute_tool(tool_name='{name}', "
+                    f"arguments={{...}}); get_tool_schema('{name}') gives its parameters."
+                )
+            return error_result(
+                GatewayError(
+                    ErrorCode.TOOL_NOT_FOUND, f"'{name}' is not one of this server's tools. {hint}", {"tool_name": name}
+                )
+            )
+
+
 _READ_ONLY = mt.ToolAnnotations(read_only_hint=True, open_world_hint=False)
 _OPEN_WORLD = mt.ToolAnnotations(read_only_hint=False, open_world_hint=True)
 _REFRESH = mt.ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False)
@@ -167,7 +196,7 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
         name,
         instructions=gateway.instructions(),
         auth=auth,
-        middleware=[_ArgumentErrors(), _CallerInstructions(gateway)],
+        middleware=[_UnknownTools(), _ArgumentErrors(), _CallerInstructions(gateway)],
         mask_error_details=True,
         on_duplicate="replace",
     )
