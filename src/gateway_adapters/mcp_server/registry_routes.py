@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from fastmcp import FastMCP
@@ -99,7 +99,7 @@ class _TooLarge(Exception):
     pass
 
 
-async def _answer(work: Any, success: int = 200) -> JSONResponse:
+async def _answer(work: Callable[[], Awaitable[Mapping[str, Any]]], success: int = 200) -> JSONResponse:
     try:
         return JSONResponse(dict(await work()), success)
     except _TooLarge:
