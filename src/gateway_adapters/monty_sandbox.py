@@ -18,6 +18,7 @@ import base64
 import datetime
 import json
 import math
+import re
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -43,6 +44,10 @@ _MAX_INT_BITS = 13_000
 """Beyond about 4,000 digits Python refuses to turn an integer into text, so JSON cannot carry it."""
 
 
+_UNAWAITED = re.compile(r"<coroutine external_future\(\d+\)>")
+"""How Monty hands back a tool call the code made but never awaited (as text, not as an object)."""
+
+
 def plain(value: Any, depth: int = 0) -> Any:
     """``value`` as JSON-shaped data: what Monty hands back that JSON cannot carry (sets, bytes,
     datetimes, non-finite floats, its own function proxies) becomes the nearest plain value."""
@@ -50,6 +55,8 @@ def plain(value: Any, depth: int = 0) -> Any:
         return "…"
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_INT_BITS:
         return f"<an integer of {value.bit_length()} bits, too large to return; return str(n)[:100] or a summary>"
+    if isinstance(value, str) and _UNAWAITED.fullmatch(value):
+        return f"{value} (a tool call that was never awaited: write `await tool(...)`)"
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -77,7 +84,12 @@ def _cut(message: str) -> str:
 
 
 def _checked(value: Any) -> Any:
-    """``value`` as plain data, refused when its JSON would be larger than ``MAX_RESULT_CHARS``."""
+    """``value`` as plain data, refused when its JSON would be larger than ``MAX_RESULT_CHARS``,
+    or when it is a tool call the code forgot to await (its answer would be lost)."""
+    if isinstance(value, str) and _UNAWAITED.fullmatch(value):
+        raise CodeFailure(
+            "runtime", "The code's result is a tool call that was never awaited: write `await tool(...)`."
+        )
     if isinstance(value, str | bytes) and len(value) > MAX_RESULT_CHARS:
         size = len(value)
     else:

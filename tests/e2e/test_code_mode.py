@@ -116,6 +116,8 @@ async def test_what_cannot_be_returned_is_refused_plainly(client: Client) -> Non
     assert (await value(client, "10 ** 5000")).startswith("<an integer of")
     refused = await failure(client, "await add(a=10 ** 5000, b=1)")
     assert "[invalid_arguments] add: arguments must be JSON values" in refused["error"]
+    assert "never awaited" in (await failure(client, "x = add(a=1, b=2)\nx"))["error"]
+    assert "never awaited" in (await value(client, "[add(a=1, b=2), 3]"))[0]
 
 
 async def test_runs_beyond_the_worker_pool_are_refused_as_busy_not_blamed(code_gateway: str) -> None:
