@@ -187,6 +187,15 @@ def test_a_bad_registration_gets_a_clear_4xx(
     assert names == ["beta"]
 
 
+def test_a_wrong_method_gets_a_405_in_the_gateways_error_shape(servers: dict[str, str]) -> None:
+    for method, path, allowed in (("PUT", "/registry/servers", "POST, GET"), ("GET", "/registry/servers/x", "DELETE")):
+        answer = rest(servers["base"], method, path, headers=AUTH)
+        assert answer.status_code == 405
+        assert answer.headers["allow"] == allowed
+        assert answer.json()["code"] == "invalid_arguments"
+    assert rest(servers["base"], "PUT", "/registry/servers").status_code == 401  # the token first
+
+
 def test_a_configured_upstream_cannot_be_removed_over_rest(servers: dict[str, str]) -> None:
     answer = rest(servers["base"], "DELETE", "/registry/servers/beta", headers=AUTH)
     assert answer.status_code == 403

@@ -122,23 +122,48 @@ def add_registry_routes(server: FastMCP[Any], registry: UpstreamRegistry, token:
             return None
         return _error(401, "unauthorized", "Send the registration token as 'Authorization: Bearer <token>'.", {})
 
-    @server.custom_route("/registry/servers", methods=["POST"])
     async def register(request: Request) -> JSONResponse:
         async def work() -> Mapping[str, Any]:
             return await registry.add(await _body(request))
 
-        return refused(request) or await _answer(work, 201)
+        return await _answer(work, 201)
 
-    @server.custom_route("/registry/servers", methods=["GET"])
     async def listing(request: Request) -> JSONResponse:
         async def work() -> Mapping[str, Any]:
             return registry.listing()
 
-        return refused(request) or await _answer(work)
+        return await _answer(work)
 
-    @server.custom_route("/registry/servers/{domain}", methods=["DELETE"])
     async def deregister(request: Request) -> JSONResponse:
         async def work() -> Mapping[str, Any]:
             return await registry.remove(str(request.path_params["domain"]))
 
-        return refused(request) or await _answer(work)
+        return await _answer(work)
+
+    servers = {"POST": register, "GET": listing}
+    one_server = {"DELETE": deregister}
+
+    # Every method is routed here, so that a wrong one gets a 405 in the gateway's error shape too.
+    @server.custom_route("/registry/servers", methods=_METHODS)
+    async def on_servers(request: Request) -> JSONResponse:
+        return refused(request) or await _dispatch(request, servers)
+
+    @server.custom_route("/registry/servers/{domain}", methods=_METHODS)
+    async def on_one_server(request: Request) -> JSONResponse:
+        return refused(request) or await _dispatch(request, one_server)
+
+
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+Handler = Callable[[Request], Awaitable[JSONResponse]]
+
+
+async def _dispatch(request: Request, handlers: Mapping[str, Handler]) -> JSONResponse:
+    handler = handlers.get(request.method)
+    if handler is None:
+        allowed = ", ".join(handlers)
+        response = _error(405, ErrorCode.INVALID_ARGUMENTS, f"{request.method} is not supported here; use {allowed}.")
+        response.headers["Allow"] = allowed
+        return response
+    return await handler(request)
