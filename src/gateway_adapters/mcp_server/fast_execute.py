@@ -44,7 +44,7 @@ from starlette.requests import Request
 from gateway_domain import CallContext
 
 from .request_context import forwardable_meta
-from .server import _ArgumentErrors, _CallerInstructions, _UnknownTools
+from .server import _CallerInstructions, _CallErrors
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +68,7 @@ _SSE_HEADERS = [
     (b"connection", b"keep-alive"),
     (b"x-accel-buffering", b"no"),
 ]
-_KNOWN_MIDDLEWARE: frozenset[type] = frozenset(
-    {_UnknownTools, _ArgumentErrors, _CallerInstructions, DereferenceRefsMiddleware}
-)
+_KNOWN_MIDDLEWARE: frozenset[type] = frozenset({_CallErrors, _CallerInstructions, DereferenceRefsMiddleware})
 _TOOL_KEY = "tool:execute_tool@"
 """How FastMCP's local provider files the meta-tool (see ``FastExecute.enabled``)."""
 _INTERNAL_ERROR = {"code": -32603, "message": "Internal error"}

@@ -73,9 +73,14 @@ def _parse_arguments(arguments: Mapping[str, Any] | str | None) -> Mapping[str, 
     return arguments
 
 
-class _ArgumentErrors(Middleware):
-    """Meta-tool arguments of the wrong shape get the gateway's ``invalid_arguments`` error, not
-    pydantic's multi-line report with its documentation links."""
+class _CallErrors(Middleware):
+    """Calls FastMCP itself refuses get the gateway's error shape instead of its own text.
+
+    Meta-tool arguments of the wrong shape get ``invalid_arguments``, not pydantic's multi-line
+    report with its documentation links. A call of a tool this server does not list gets
+    ``tool_not_found`` with the way to call it: models that have seen an upstream tool's name often
+    call it directly. That answer is the same whether or not such an upstream tool exists (a
+    hidden one must stay hidden)."""
 
     async def on_call_tool(
         self,
@@ -85,48 +90,35 @@ class _ArgumentErrors(Middleware):
         try:
             return await call_next(context)
         except ValidationError as error:
-            cause = error.__cause__
-            problems = (
-                [f"{'.'.join(str(part) for part in e['loc']) or 'arguments'}: {e['msg']}" for e in cause.errors()]
-                if isinstance(cause, PydanticValidationError)
-                else [str(error)]
-            )
-            tool = context.message.name
-            return error_result(
-                GatewayError(
-                    ErrorCode.INVALID_ARGUMENTS,
-                    f"Invalid arguments for {tool}: {'; '.join(problems)}.",
-                    {"tool": tool, "problems": problems},
-                )
-            )
-
-
-class _UnknownTools(Middleware):
-    """A call of a tool this server does not list gets the gateway's ``tool_not_found`` with the
-    way to call it: models that have seen an upstream tool's name often call it directly. The
-    answer is the same whether or not such an upstream tool exists (a hidden one must stay hidden)."""
-
-    async def on_call_tool(
-        self,
-        context: MiddlewareContext[mt.CallToolRequestParams],
-        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
-    ) -> ToolResult:
-        try:
-            return await call_next(context)
+            return error_result(_invalid_arguments(context.message.name, error))
         except NotFoundError:
-            name = echoed(context.message.name)
-            if name == "execute_code":
-                hint = "execute_code is not available to you on this gateway; use execute_tool."
-            else:
-                hint = (
-                    f"Upstream tools are called through the gateway: execute_tool(tool_name='{name}', "
-                    f"arguments={{...}}); get_tool_schema('{name}') gives its parameters."
-                )
-            return error_result(
-                GatewayError(
-                    ErrorCode.TOOL_NOT_FOUND, f"'{name}' is not one of this server's tools. {hint}", {"tool_name": name}
-                )
-            )
+            return error_result(_not_listed(echoed(context.message.name)))
+
+
+def _invalid_arguments(tool: str, error: ValidationError) -> GatewayError:
+    cause = error.__cause__
+    problems = (
+        [f"{'.'.join(str(part) for part in e['loc']) or 'arguments'}: {e['msg']}" for e in cause.errors()]
+        if isinstance(cause, PydanticValidationError)
+        else [str(error)]
+    )
+    return GatewayError(
+        ErrorCode.INVALID_ARGUMENTS,
+        f"Invalid arguments for {tool}: {'; '.join(problems)}.",
+        {"tool": tool, "problems": problems},
+    )
+
+
+def _not_listed(name: str) -> GatewayError:
+    if name == "execute_code":
+        hint = "execute_code is not available to you on this gateway; use execute_tool."
+    else:
+        hint = (
+            f"Upstream tools are called through the gateway: execute_tool(tool_name='{name}', "
+            f"arguments={{...}}); get_tool_schema('{name}') gives its parameters."
+        )
+    message = f"'{name}' is not one of this server's tools. {hint}"
+    return GatewayError(ErrorCode.TOOL_NOT_FOUND, message, {"tool_name": name})
 
 
 _READ_ONLY = mt.ToolAnnotations(read_only_hint=True, open_world_hint=False)
@@ -196,7 +188,7 @@ def build_server(gateway: Gateway, *, name: str, auth: AuthProvider | None = Non
         name,
         instructions=gateway.instructions(),
         auth=auth,
-        middleware=[_UnknownTools(), _ArgumentErrors(), _CallerInstructions(gateway)],
+        middleware=[_CallErrors(), _CallerInstructions(gateway)],
         mask_error_details=True,
         on_duplicate="replace",
     )
