@@ -457,11 +457,12 @@ def _check_url(url: str, path: str, problems: list[str]) -> None:
     except ValueError:  # an unclosed IPv6 bracket, a port that is no number
         valid = False
     if not valid or any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
-        problems.append(f"{path}: expected an http:// or https:// URL, got {_without_secrets(url)[:60]!r}")
+        problems.append(f"{path}: expected an http:// or https:// URL, got {without_secrets(url)[:60]!r}")
 
 
-def _without_secrets(url: str) -> str:
-    """A URL as an error repeats it: what may be a password or a token (user info, query) is starred."""
+def without_secrets(url: str) -> str:
+    """A URL as an error or an answer repeats it: what may be a password or a token (user info,
+    query) is starred. Works on URLs too malformed to parse."""
     shown = re.sub(r"(?<=://)[^/@\s]*@", "***@", url)
     return re.sub(r"\?.*$", "?***", shown, flags=re.DOTALL)
 

@@ -14,7 +14,6 @@ import logging
 from collections.abc import AsyncIterator, Sequence, Set
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 from anyio.abc import TaskGroup, TaskStatus
@@ -22,7 +21,7 @@ from anyio.abc import TaskGroup, TaskStatus
 from gateway_domain import DomainChange, ErrorCode, Gateway, GatewayError, Upstream, UpstreamRegistration
 from gateway_domain.text import echoed
 
-from .config import ConfigError, parse_registration
+from .config import ConfigError, parse_registration, without_secrets
 from .upstreams import build_upstream
 
 log = logging.getLogger(__name__)
@@ -30,16 +29,6 @@ log = logging.getLogger(__name__)
 LISTING_WAIT = 5.0
 """How long a registration waits for the upstream's first listing before answering "pending"
 (the listing goes on; a shutdown waits for answers being written, so not much longer)."""
-
-
-def shown_url(url: str) -> str:
-    """The URL without what may be a credential (user info, query string, fragment)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 class DynamicUpstreams:
@@ -91,7 +80,7 @@ class DynamicUpstreams:
                 "change it there, or register this upstream under another name.",
                 {"domain": domain},
             )
-        url = shown_url(config.url or "")
+        url = without_secrets(config.url or "")
         registration = UpstreamRegistration(
             domain,
             build_upstream(domain, config),
@@ -145,8 +134,8 @@ class DynamicUpstreams:
         return {"deregistered": domain}
 
     def listing(self) -> dict[str, Any]:
-        """Every upstream with its state; URLs only of those registered here, and without their
-        query strings (a configured URL may carry a credential, and this is no place to show it)."""
+        """Every upstream with its state; URLs only of those registered here, with what may be a
+        credential starred (a configured URL may carry one, and this is no place to show it)."""
         views = self._gateway.snapshot.domains
         servers = []
         for domain in self._gateway.domains:

@@ -109,7 +109,7 @@ def test_a_registered_upstream_gets_no_credential_of_the_gateways(servers: dict[
     refused = rest(servers["base"], "POST", "/registry/servers", json=body, headers=AUTH).json()
     assert refused["status"] == "failed"
     assert refused["error"]["code"] == "upstream_unauthorized"  # GATEWAY_REGISTRY_AUTH_TOKEN stayed home
-    assert refused["url"] == servers["guarded"]  # a query string may hold a credential: not shown
+    assert refused["url"] == servers["guarded"] + "?***"  # a query string may hold a credential: not shown
     body["headers"] = {"Authorization": "Bearer upstream-secret"}
     accepted = rest(servers["base"], "POST", "/registry/servers", json=body, headers=AUTH).json()
     assert accepted["status"] == "ready"
